@@ -1,0 +1,221 @@
+/**
+ * The stack configuration schema: what `Pulumi.<stack>.yaml` may say under the `depot-buildkite:`
+ * namespace. One zod schema; every object is strict so that a misspelt key is an error.
+ * Defaults live here and nowhere else.
+ */
+import { z } from "zod";
+import {
+  BUILD_PLATFORMS,
+  CLI_INSTALL_MODES,
+  DELIVERY_MODES,
+  DEPOT_AUTH_MODES,
+  LINT_FAIL_ON,
+  PLATFORMS,
+  SECRETS_BACKENDS,
+} from "../components/pipeline/model";
+
+/** The pinned depot CLI version rendered into install steps. */
+export const DEFAULT_DEPOT_CLI_VERSION = "2.102.12";
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,99}$/, "must be a Buildkite slug: lower-case letters, digits and '-', at most 100 characters");
+const nonEmpty = z.string().min(1, "must not be empty");
+const stringMap = z.record(z.string(), z.string());
+const semver = z.string().regex(/^\d+\.\d+\.\d+$/, "must be an exact version such as 2.102.12 (never a range or 'latest')");
+
+export const buildkiteSchema = z.strictObject({
+  /** Buildkite organization slug (used in URLs, Depot trust policies, OIDC subjects). */
+  organization: slug,
+  /** Cluster GraphQL id (Pipeline.clusterId). */
+  clusterId: nonEmpty.optional(),
+  /** Cluster UUID (ClusterSecret.clusterId); required by the `buildkite` secrets backend. */
+  clusterUuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, "must be a UUID").optional(),
+  /** Team GraphQL id every pipeline is created with. */
+  defaultTeamId: nonEmpty.optional(),
+  /** Agent queue steps run on. */
+  defaultQueue: nonEmpty.default("default"),
+});
+
+export const depotSchema = z.strictObject({
+  /** Use an existing Depot project by id. */
+  projectId: z.string().regex(/^[a-z0-9]{6,32}$/, "must be a Depot project id such as abc123xyz0").optional(),
+  /** Create (and manage) a Depot project; needs the organization token. */
+  project: z
+    .strictObject({
+      name: nonEmpty,
+      region: nonEmpty.default("us-east-1"),
+      cache: z
+        .strictObject({
+          keepGb: z.number().int().min(1).max(500).optional(),
+          keepDays: z.number().int().min(0).optional(),
+        })
+        .optional(),
+      hardware: z.enum(["16X32", "4X4", "8X8", "8X16", "32X64", "64X128", "96X192", "192X384"]).optional(),
+      protect: z.boolean().default(false),
+    })
+    .optional(),
+  /** How jobs authenticate to Depot; pipelines may override. */
+  auth: z.enum(DEPOT_AUTH_MODES).default("oidc"),
+  cli: z
+    .strictObject({
+      version: semver.default(DEFAULT_DEPOT_CLI_VERSION),
+      install: z.enum(CLI_INSTALL_MODES).default("script"),
+    })
+    .default({ version: DEFAULT_DEPOT_CLI_VERSION, install: "script" }),
+  /** Set DEPOT_DEBUG_OIDC=1 in OIDC steps (troubleshooting). */
+  debugOidc: z.boolean().default(false),
+});
+
+export const secretsSchema = z.strictObject({
+  backend: z.enum(SECRETS_BACKENDS).default("buildkite"),
+  hook: z
+    .strictObject({
+      namePrefix: nonEmpty.default("buildkite/"),
+      kmsKeyId: nonEmpty.optional(),
+      upload: z.strictObject({ bucket: nonEmpty, key: nonEmpty.optional() }).optional(),
+      agentRoleName: nonEmpty.optional(),
+    })
+    .optional(),
+  elasticStack: z
+    .strictObject({
+      bucket: nonEmpty,
+      kmsKeyId: nonEmpty.optional(),
+    })
+    .optional(),
+});
+
+export const dockerhubSchema = z.strictObject({
+  /** Docker Hub user the token belongs to (not secret). */
+  username: nonEmpty,
+});
+
+export const ecrRepositorySchema = z.strictObject({
+  imageTagMutability: z.enum(["MUTABLE", "IMMUTABLE"]).default("MUTABLE"),
+  scanOnPush: z.boolean().default(true),
+  encryption: z.enum(["AES256", "KMS"]).default("AES256"),
+  kmsKeyArn: nonEmpty.optional(),
+  untaggedExpireDays: z.number().int().min(1).default(14),
+  keepTagged: z.number().int().min(1).default(100),
+  pullAccountIds: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id")).default([]),
+});
+
+export const ecrSchema = z.strictObject({
+  region: nonEmpty,
+  /** `oidc`: a role per pipeline assumed with Buildkite OIDC; `instance-role`: attach push to an existing agent role. */
+  access: z.enum(["oidc", "instance-role"]).default("oidc"),
+  oidcProvider: z
+    .strictObject({
+      existingArn: z.string().regex(/^arn:[a-z-]+:iam::\d{12}:oidc-provider\/agent\.buildkite\.com$/, "must be the ARN of the IAM OIDC provider for agent.buildkite.com").optional(),
+    })
+    .default({}),
+  /** Existing agent role (Elastic CI Stack instance role) for `access: instance-role`. */
+  agentRoleName: nonEmpty.optional(),
+  /** Restrict OIDC roles to these branches (sub claim `ref:refs/heads/BRANCH`). */
+  branches: z.array(nonEmpty).optional(),
+  /** Require `aws:RequestTag/organization_id` = this UUID (session tags). */
+  organizationId: nonEmpty.optional(),
+  /** Protect repositories from deletion (and retain them if removed from the stack). */
+  protect: z.boolean().default(false),
+  forceDelete: z.boolean().default(false),
+  /** Repositories by name; `ecr:NAME` destinations refer to these keys. */
+  repositories: z.record(z.string(), ecrRepositorySchema).default({}),
+  /** Base-image repositories (ARNs) jobs may pull from. */
+  pullRepositoryArns: z.array(nonEmpty).default([]),
+});
+
+const platform = z.enum(PLATFORMS);
+
+export const imageSchema = z.strictObject({
+  key: z.string().regex(/^[a-zA-Z0-9_\-:.,]{1,100}$/, "must be a Buildkite step key: letters, digits, '_', '-', ':', '.', ',' (at most 100)"),
+  label: nonEmpty.optional(),
+  context: nonEmpty.default("."),
+  dockerfile: nonEmpty.optional(),
+  target: nonEmpty.optional(),
+  platforms: z.array(platform).min(1).default(["linux/amd64"]),
+  buildArgs: stringMap.default({}),
+  buildContexts: stringMap.default({}),
+  /** Build secrets: id -> environment variable on the agent holding the value. */
+  secrets: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a secret id"), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")).default({}),
+  ssh: z.array(nonEmpty).default([]),
+  labels: stringMap.default({}),
+  annotations: z.array(nonEmpty).default([]),
+  tags: z.array(nonEmpty).default(["{short_commit}"]),
+  /** `dockerhub:NAMESPACE/REPO` or `ecr:NAME`. */
+  destinations: z.array(nonEmpty).default([]),
+  push: z.boolean().optional(),
+  load: z.boolean().default(false),
+  save: z.boolean().default(false),
+  saveTags: z.array(nonEmpty).default([]),
+  provenance: z.union([z.boolean(), nonEmpty]).optional(),
+  sbom: z.boolean().optional(),
+  lint: z.boolean().default(false),
+  lintFailOn: z.enum(LINT_FAIL_ON).optional(),
+  buildPlatform: z.enum(BUILD_PLATFORMS).optional(),
+  noCache: z.boolean().default(false),
+  pull: z.boolean().default(false),
+  metadataFile: nonEmpty.optional(),
+  dependsOn: z.array(nonEmpty).default([]),
+  timeoutInMinutes: z.number().int().min(1).max(1440).default(30),
+  concurrency: z.strictObject({ limit: z.number().int().min(1), group: nonEmpty }).optional(),
+  branches: z.array(nonEmpty).optional(),
+  queue: nonEmpty.optional(),
+  env: stringMap.default({}),
+});
+
+export const scheduleSchema = z.strictObject({
+  key: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case letters, digits and '-'"),
+  cronline: nonEmpty,
+  branch: nonEmpty.optional(),
+  label: nonEmpty.optional(),
+  env: stringMap.optional(),
+});
+
+export const pipelineSchema = z.strictObject({
+  slug,
+  name: nonEmpty,
+  repository: nonEmpty,
+  description: nonEmpty.optional(),
+  defaultBranch: nonEmpty.default("main"),
+  branchConfiguration: nonEmpty.optional(),
+  auth: z.enum(DEPOT_AUTH_MODES).optional(),
+  secretsBackend: z.enum(SECRETS_BACKENDS).optional(),
+  delivery: z.enum(DELIVERY_MODES).default("managed"),
+  /** Sign the stored upload step (repository delivery only); needs the `signingJwks` secret. */
+  sign: z.boolean().default(false),
+  queue: nonEmpty.optional(),
+  buildPullRequests: z.boolean().default(true),
+  buildPullRequestForks: z.boolean().default(false),
+  cancelIntermediateBuilds: z.boolean().default(true),
+  skipIntermediateBuilds: z.boolean().default(true),
+  teams: z
+    .array(z.strictObject({ teamId: nonEmpty, accessLevel: z.enum(["READ_ONLY", "BUILD_AND_READ", "MANAGE_BUILD_AND_READ"]) }))
+    .default([]),
+  schedules: z.array(scheduleSchema).default([]),
+  images: z.array(imageSchema).min(1, "must list at least one image"),
+  /** Earlier names of this pipeline's Pulumi resources (kept so a rename never replaces them). */
+  previousNames: z.array(nonEmpty).default([]),
+});
+
+/** Top-level keys under the project namespace, each with its schema. */
+export const topLevelSchema = z.strictObject({
+  buildkite: buildkiteSchema,
+  depot: depotSchema.default({ auth: "oidc", cli: { version: DEFAULT_DEPOT_CLI_VERSION, install: "script" }, debugOidc: false }),
+  secrets: secretsSchema.default({ backend: "buildkite" }),
+  dockerhub: dockerhubSchema.optional(),
+  ecr: ecrSchema.optional(),
+  pipelines: z.array(pipelineSchema).min(1, "must list at least one pipeline"),
+});
+
+export type StackConfig = z.output<typeof topLevelSchema>;
+export type PipelineConfig = StackConfig["pipelines"][number];
+export type ImageConfig = PipelineConfig["images"][number];
+
+/** Secret config keys: always set with `pulumi config set --secret`. */
+export const SECRET_KEYS = {
+  dockerhubToken: "Docker Hub access token for the user in `dockerhub.username`",
+  depotToken: "Depot project or user token, for pipelines in token mode when no organization token is set",
+  depotOrgToken: "Depot organization token (depot_org_...): lets `pulumi up` manage the Depot project, trust policies and project tokens",
+  signingJwks: "JWKS (private key set) that signs the stored upload step of pipelines with `sign: true`",
+} as const;
+export type SecretKey = keyof typeof SECRET_KEYS;

@@ -1,0 +1,405 @@
+/**
+ * Reads and validates the stack configuration once, and turns it into one typed settings object.
+ *
+ * `parseStackConfig` is pure (tests and the offline synth call it directly); `loadSettings` reads
+ * Pulumi's config and throws a `pulumi.RunError` (no stack trace) listing every problem at once.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import {
+  PipelineConfig,
+  SECRET_KEYS,
+  SecretKey,
+  StackConfig,
+  topLevelSchema,
+} from "./config-schema";
+import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model";
+import { TAG_VARIABLES } from "../components/pipeline/model";
+
+export const PROJECT = "depot-buildkite";
+
+/** One configuration problem: where, and what is wrong. */
+export interface ConfigProblem {
+  /** Full config path, e.g. `depot-buildkite:pipelines[0].images[1].platforms[0]`. */
+  path: string;
+  message: string;
+}
+
+export interface ResolvedPipeline {
+  config: PipelineConfig;
+  /** Index in `pipelines`, for error paths. */
+  index: number;
+  auth: DepotAuthMode;
+  secretsBackend: SecretsBackend;
+  queue: string;
+}
+
+export interface Settings {
+  project: string;
+  config: StackConfig;
+  pipelines: ResolvedPipeline[];
+  /** Secret keys that are set (values are read separately as Pulumi secrets). */
+  secretsSet: SecretKey[];
+  /** True when the Depot organization token is set: Depot resources are managed by this stack. */
+  manageDepot: boolean;
+  warnings: string[];
+}
+
+export type ParseResult =
+  | { ok: true; settings: Settings }
+  | { ok: false; problems: ConfigProblem[]; missingSecrets: { key: SecretKey; why: string }[] };
+
+/** Raw configuration as the Pulumi engine hands it over: `namespace:key` -> string (objects as JSON). */
+export interface RawConfig {
+  config: Record<string, string>;
+  secretKeys: string[];
+  project?: string;
+}
+
+export function formatPath(project: string, path: ReadonlyArray<PropertyKey>): string {
+  let out = `${project}:`;
+  path.forEach((seg, i) => {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += i === 0 ? String(seg) : `.${String(seg)}`;
+  });
+  return out;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Edit distance, for "did you mean" hints. */
+export function levenshtein(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+export function didYouMean(key: string, known: string[]): string {
+  const best = known
+    .map((k) => ({ k, d: levenshtein(key, k) }))
+    .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))[0];
+  const hint = best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : "";
+  return `${hint} Allowed keys: ${known.join(", ")}.`;
+}
+
+interface ZodNode {
+  _zod: { def: { type: string; shape?: Record<string, ZodNode>; innerType?: ZodNode; element?: ZodNode; valueType?: ZodNode; in?: ZodNode } };
+}
+
+/** The keys an object schema allows at `path` (for unknown-key hints). */
+function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
+  let node = topLevelSchema as unknown as ZodNode;
+  const unwrap = (n: ZodNode): ZodNode => {
+    let cur = n;
+    for (;;) {
+      const d = cur._zod.def;
+      if ((d.type === "optional" || d.type === "default" || d.type === "nullable" || d.type === "prefault") && d.innerType) cur = d.innerType;
+      else if (d.type === "pipe" && d.in) cur = d.in;
+      else return cur;
+    }
+  };
+  for (const seg of path) {
+    node = unwrap(node);
+    const d = node._zod.def;
+    if (typeof seg === "number" && d.type === "array" && d.element) node = d.element;
+    else if (d.type === "object" && d.shape && typeof seg === "string" && d.shape[seg]) node = d.shape[seg];
+    else if (d.type === "record" && d.valueType) node = d.valueType;
+    else return [];
+  }
+  node = unwrap(node);
+  return node._zod.def.type === "object" && node._zod.def.shape ? Object.keys(node._zod.def.shape) : [];
+}
+
+function zodProblems(project: string, issues: z.core.$ZodIssue[]): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const issue of issues) {
+    const input = (issue as { input?: unknown }).input;
+    switch (issue.code) {
+      case "unrecognized_keys":
+        for (const key of issue.keys) {
+          out.push({
+            path: formatPath(project, [...issue.path, key]),
+            message: `unknown key.${didYouMean(key, knownKeysAt(issue.path))}`,
+          });
+        }
+        break;
+      case "invalid_value":
+        out.push({
+          path: formatPath(project, issue.path),
+          message: `${show(input)} is not allowed; expected one of ${issue.values.map((v) => show(v)).join(", ")}.`,
+        });
+        break;
+      case "invalid_type":
+        out.push({
+          path: formatPath(project, issue.path),
+          message:
+            input === undefined
+              ? `is required (expected ${issue.expected}).`
+              : `${show(input)} has the wrong type; expected ${issue.expected}.`,
+        });
+        break;
+      case "invalid_union":
+        out.push({ path: formatPath(project, issue.path), message: `${show(input)} is not allowed; expected a boolean or a non-empty string.` });
+        break;
+      default:
+        out.push({ path: formatPath(project, issue.path), message: `${show(input)} ${issue.message.replace(/^Invalid input: /, "")}.`.replace(/\.\.$/, ".") });
+    }
+  }
+  return out;
+}
+
+const TAG_CHARS = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** Problems with a tag template such as `{short_commit}` or `v1-{build_number}`. */
+export function tagProblems(tag: string): string[] {
+  const problems: string[] = [];
+  const vars = [...tag.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+  for (const v of vars) {
+    if (!(TAG_VARIABLES as readonly string[]).includes(v)) {
+      problems.push(`${show(tag)} uses unknown variable {${v}}; allowed: ${TAG_VARIABLES.map((t) => `{${t}}`).join(", ")}.`);
+    }
+  }
+  const sample = tag.replace(/\{[^}]*\}/g, "x");
+  if (!TAG_CHARS.test(sample)) {
+    problems.push(`${show(tag)} is not a valid Docker tag: letters, digits, '_', '.', '-' (not first), at most 128 characters, plus {variables}.`);
+  }
+  return problems;
+}
+
+/** A tag without a per-build variable names a moving target (latest, main, {branch}). */
+export function isMovingTag(tag: string): boolean {
+  return !/\{(commit|short_commit|build_number|tag)\}/.test(tag);
+}
+
+const DOCKERHUB_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** Cross-field checks on a config that passed the schema. */
+function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<SecretKey>, warnings: string[]): { problems: ConfigProblem[]; missing: { key: SecretKey; why: string }[] } {
+  const problems: ConfigProblem[] = [];
+  const missing = new Map<SecretKey, string>();
+  const p = (path: PropertyKey[], message: string) => problems.push({ path: formatPath(project, path), message });
+  const need = (key: SecretKey, why: string) => {
+    if (!secretsSet.has(key) && !missing.has(key)) missing.set(key, why);
+  };
+  const orgToken = secretsSet.has("depotOrgToken");
+
+  if (cfg.depot.projectId && cfg.depot.project) {
+    p(["depot"], `set either "projectId" (an existing project) or "project" (create one), not both.`);
+  } else if (!cfg.depot.projectId && !cfg.depot.project) {
+    p(["depot"], `needs "projectId" (an existing Depot project) or "project" (a project this stack creates).`);
+  } else if (cfg.depot.project && !orgToken) {
+    need("depotOrgToken", `"depot.project" creates a Depot project, which needs the organization token`);
+  }
+
+  const slugs = new Map<string, number>();
+  cfg.pipelines.forEach((pl, i) => {
+    const prev = slugs.get(pl.slug);
+    if (prev !== undefined) p(["pipelines", i, "slug"], `"${pl.slug}" is already used by pipelines[${prev}]; slugs must be unique.`);
+    else slugs.set(pl.slug, i);
+
+    const auth = pl.auth ?? cfg.depot.auth;
+    const backend = pl.secretsBackend ?? cfg.secrets.backend;
+    if (auth === "user-token") {
+      warnings.push(`pipelines[${i}] (${pl.slug}) uses a Depot user token: user tokens are meant for local use; prefer "oidc" or "project-token".`);
+      need("depotToken", `pipeline "${pl.slug}" authenticates with a Depot user token`);
+    }
+    if (auth === "project-token" && !orgToken) need("depotToken", `pipeline "${pl.slug}" uses a project token and no organization token is set to create one`);
+    if (pl.sign && pl.delivery !== "repository") p(["pipelines", i, "sign"], `signing applies to the stored upload step; set "delivery: repository" or remove "sign".`);
+    if (pl.sign) need("signingJwks", `pipeline "${pl.slug}" signs its stored step`);
+    const needsSecretsDelivery = auth !== "oidc" || pl.images.some((im) => im.destinations.some((d) => d.startsWith("dockerhub:")));
+    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterUuid) {
+      p(["buildkite", "clusterUuid"], `is required: pipeline "${pl.slug}" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).`);
+    }
+    if (needsSecretsDelivery && backend === "elastic-stack" && !cfg.secrets.elasticStack) {
+      p(["secrets", "elasticStack"], `is required: pipeline "${pl.slug}" uses the Elastic CI Stack secrets bucket (give its bucket name).`);
+    }
+
+    const keys = new Map<string, number>();
+    pl.images.forEach((im, j) => {
+      const base: PropertyKey[] = ["pipelines", i, "images", j];
+      const prevKey = keys.get(im.key);
+      if (prevKey !== undefined) p([...base, "key"], `"${im.key}" is already used by images[${prevKey}] of this pipeline; image keys must be unique.`);
+      else keys.set(im.key, j);
+
+      const seen = new Set<string>();
+      im.destinations.forEach((d, k) => {
+        const at = [...base, "destinations", k];
+        if (seen.has(d)) p(at, `"${d}" is listed twice.`);
+        seen.add(d);
+        const [kind, ...rest] = d.split(":");
+        const name = rest.join(":");
+        if (kind === "dockerhub") {
+          if (!DOCKERHUB_REPO.test(name)) p(at, `"${d}" is not a Docker Hub repository; expected dockerhub:NAMESPACE/REPO in lower case.`);
+          if (!cfg.dockerhub) p(at, `"${d}" pushes to Docker Hub, but "dockerhub" is not configured (set dockerhub.username).`);
+          need("dockerhubToken", `image "${im.key}" of pipeline "${pl.slug}" pushes to Docker Hub`);
+        } else if (kind === "ecr") {
+          const repos = cfg.ecr?.repositories ?? {};
+          if (!cfg.ecr) p(at, `"${d}" pushes to ECR, but "ecr" is not configured.`);
+          else if (!repos[name]) {
+            const known = Object.keys(repos);
+            p(at, `"${d}" names an ECR repository that is not configured under ecr.repositories.${known.length ? didYouMean(name, known).replace("Allowed keys", "Configured") : " None are configured."}`);
+          } else if (repos[name].imageTagMutability === "IMMUTABLE") {
+            for (const tag of im.tags) {
+              if (isMovingTag(tag)) p([...base, "tags"], `"${tag}" is a moving tag and "${d}" is IMMUTABLE; use a per-build tag such as {short_commit} or make the repository MUTABLE.`);
+            }
+          }
+        } else {
+          p(at, `"${d}" is not a destination; expected "dockerhub:NAMESPACE/REPO" or "ecr:NAME".`);
+        }
+      });
+      const push = im.push ?? im.destinations.length > 0;
+      if (push && im.destinations.length === 0) p([...base, "push"], `push is true but the image has no destinations; add one (dockerhub:... or ecr:...).`);
+      if (!push && im.destinations.length > 0) p([...base, "push"], `push is false but destinations are listed; remove them or the push flag.`);
+      if (im.saveTags.length > 0 && !im.save) p([...base, "saveTags"], `save tags need "save: true".`);
+      if (im.lintFailOn && !im.lint) p([...base, "lintFailOn"], `needs "lint: true".`);
+      if (new Set(im.platforms).size !== im.platforms.length) p([...base, "platforms"], `${show(im.platforms)} lists a platform twice.`);
+      if (im.load && im.platforms.length > 1) {
+        warnings.push(`pipelines[${i}].images[${j}] (${pl.slug}/${im.key}) loads a ${im.platforms.length}-platform image: --load brings back only the agent's platform.`);
+      }
+      if (!push && !im.load && !im.save) {
+        warnings.push(`pipelines[${i}].images[${j}] (${pl.slug}/${im.key}) neither pushes, loads nor saves: the result stays in Depot's build cache only.`);
+      }
+      im.tags.forEach((t, k) => tagProblems(t).forEach((msg) => p([...base, "tags", k], msg)));
+      im.saveTags.forEach((t, k) => tagProblems(t).forEach((msg) => p([...base, "saveTags", k], msg)));
+      im.dependsOn.forEach((dep, k) => {
+        if (dep === im.key) p([...base, "dependsOn", k], `an image cannot depend on itself.`);
+        else if (!pl.images.some((o) => o.key === dep)) p([...base, "dependsOn", k], `"${dep}" is not an image key of this pipeline; keys: ${pl.images.map((o) => o.key).join(", ")}.`);
+      });
+    });
+
+    const teamIds = new Set<string>();
+    pl.teams.forEach((t, k) => {
+      if (teamIds.has(t.teamId)) p(["pipelines", i, "teams", k, "teamId"], `"${t.teamId}" is listed twice.`);
+      teamIds.add(t.teamId);
+    });
+    const scheduleKeys = new Set<string>();
+    pl.schedules.forEach((s, k) => {
+      if (scheduleKeys.has(s.key)) p(["pipelines", i, "schedules", k, "key"], `"${s.key}" is listed twice.`);
+      scheduleKeys.add(s.key);
+    });
+  });
+
+  if (cfg.ecr?.access === "instance-role" && !cfg.ecr.agentRoleName) {
+    p(["ecr", "agentRoleName"], `is required with "access: instance-role" (the agents' existing IAM role name).`);
+  }
+  for (const [name, repo] of Object.entries(cfg.ecr?.repositories ?? {})) {
+    if (!/^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(name) || name.length < 2 || name.length > 256) {
+      p(["ecr", "repositories", name], `"${name}" is not a valid ECR repository name: 2-256 lower-case letters, digits, '.', '_', '-', '/'.`);
+    }
+    if (repo.encryption === "KMS" && !repo.kmsKeyArn) p(["ecr", "repositories", name, "kmsKeyArn"], `is required with "encryption: KMS".`);
+    if (repo.encryption !== "KMS" && repo.kmsKeyArn) p(["ecr", "repositories", name, "kmsKeyArn"], `only applies with "encryption: KMS".`);
+  }
+  return { problems, missing: [...missing].map(([key, why]) => ({ key, why })) };
+}
+
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Validate a whole stack configuration. Pure: no Pulumi runtime needed. */
+export function parseStackConfig(raw: RawConfig): ParseResult {
+  const project = raw.project ?? PROJECT;
+  const problems: ConfigProblem[] = [];
+  const data: Record<string, unknown> = {};
+  const secretsSet = new Set<SecretKey>();
+  const secretKeySet = new Set(raw.secretKeys);
+  const knownTop = Object.keys(topLevelSchema.shape);
+  const secretNames = Object.keys(SECRET_KEYS) as SecretKey[];
+
+  for (const [fullKey, value] of Object.entries(raw.config)) {
+    const m = /^([^:]+):(?:config:)?(.+)$/.exec(fullKey);
+    if (!m || m[1] !== project) continue; // provider namespaces (aws:, buildkite:) are not ours
+    const key = m[2];
+    if ((secretNames as string[]).includes(key)) {
+      if (!secretKeySet.has(fullKey)) {
+        problems.push({ path: `${project}:${key}`, message: `is stored in plain text; remove it and run \`pulumi config set --secret ${key}\`.` });
+      } else if (value.trim() === "") {
+        problems.push({ path: `${project}:${key}`, message: `is empty; run \`pulumi config set --secret ${key}\` with the real value.` });
+      } else {
+        secretsSet.add(key as SecretKey);
+      }
+      continue;
+    }
+    if (!knownTop.includes(key)) {
+      problems.push({ path: `${project}:${key}`, message: `unknown key.${didYouMean(key, [...knownTop, ...secretNames])}` });
+      continue;
+    }
+    data[key] = parseValue(value);
+  }
+
+  const parsed = topLevelSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    problems.push(...zodProblems(project, parsed.error.issues));
+    return { ok: false, problems, missingSecrets: [] };
+  }
+  const warnings: string[] = [];
+  const cross = crossProblems(project, parsed.data, secretsSet, warnings);
+  problems.push(...cross.problems);
+  if (problems.length > 0 || cross.missing.length > 0) {
+    return { ok: false, problems, missingSecrets: cross.missing };
+  }
+  const cfg = parsed.data;
+  return {
+    ok: true,
+    settings: {
+      project,
+      config: cfg,
+      pipelines: cfg.pipelines.map((pl, index) => ({
+        config: pl,
+        index,
+        auth: pl.auth ?? cfg.depot.auth,
+        secretsBackend: pl.secretsBackend ?? cfg.secrets.backend,
+        queue: pl.queue ?? cfg.buildkite.defaultQueue,
+      })),
+      secretsSet: [...secretsSet].sort(),
+      manageDepot: secretsSet.has("depotOrgToken"),
+      warnings,
+    },
+  };
+}
+
+/** The message printed for a failed parse: every problem, then every missing secret command. */
+export function formatProblems(result: Extract<ParseResult, { ok: false }>, stack: string): string {
+  const lines: string[] = [];
+  if (result.problems.length > 0) {
+    lines.push(`Stack "${stack}" has ${result.problems.length} configuration error${result.problems.length === 1 ? "" : "s"}:`);
+    for (const pr of result.problems) lines.push(`  - ${pr.path}: ${pr.message}`);
+  }
+  if (result.missingSecrets.length > 0) {
+    lines.push(`Stack "${stack}" is missing ${result.missingSecrets.length} secret${result.missingSecrets.length === 1 ? "" : "s"}; set ${result.missingSecrets.length === 1 ? "it" : "them"} with:`);
+    for (const m of result.missingSecrets) lines.push(`  pulumi config set --secret ${m.key} --stack ${stack}    # ${m.why}`);
+  }
+  return lines.join("\n");
+}
+
+/** Read the stack's config from the Pulumi runtime; throw a RunError listing every problem. */
+export function loadSettings(): Settings {
+  const config = pulumi.runtime.allConfig();
+  const rt = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+  const secretKeys = Object.keys(config).filter((k) => rt.isConfigSecret?.(k) ?? false);
+  const result = parseStackConfig({ config, secretKeys, project: pulumi.getProject() });
+  if (!result.ok) throw new pulumi.RunError(formatProblems(result, pulumi.getStack()));
+  for (const w of result.settings.warnings) pulumi.log.warn(w);
+  return result.settings;
+}
+
+/** A secret config value as a Pulumi secret Output, or undefined when unset. */
+export function secretConfig(key: SecretKey): pulumi.Output<string> | undefined {
+  return new pulumi.Config().getSecret(key);
+}
