@@ -180,7 +180,7 @@ export async function installRecorder(created: Registration[], opts: RecorderOpt
           ...defaultState(args.type, args.name, plain),
           ...(opts.state?.(args.type, args.name, plain) ?? {}),
         };
-        return { id: args.id ?? `${args.name}-id`, state };
+        return { id: args.id || `${args.name}-id`, state };
       },
       call(args) {
         return opts.call?.(args.token, args.inputs) ?? defaultCall(args.token, args.inputs);
