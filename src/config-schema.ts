@@ -193,8 +193,11 @@ export const pipelineSchema = z.strictObject({
     .default([]),
   schedules: z.array(scheduleSchema).default([]),
   images: z.array(imageSchema).min(1, "must list at least one image"),
-  /** Earlier names of this pipeline's Pulumi resources (kept so a rename never replaces them). */
-  previousNames: z.array(nonEmpty).default([]),
+  /**
+   * Earlier slugs of this pipeline. Resource names derive from the slug; listing the old slug
+   * here adds aliases so that changing a slug updates the pipeline in place instead of replacing it.
+   */
+  previousSlugs: z.array(slug).default([]),
 });
 
 /** Top-level keys under the project namespace, each with its schema. */

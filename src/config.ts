@@ -399,7 +399,7 @@ export function loadSettings(): Settings {
   return result.settings;
 }
 
-/** A secret config value as a Pulumi secret Output, or undefined when unset. */
-export function secretConfig(key: SecretKey): pulumi.Output<string> | undefined {
-  return new pulumi.Config().getSecret(key);
+/** A secret config value as a Pulumi secret Output, or undefined when the settings say it is unset. */
+export function secretConfig(settings: Settings, key: SecretKey): pulumi.Output<string> | undefined {
+  return settings.secretsSet.includes(key) ? new pulumi.Config().requireSecret(key) : undefined;
 }

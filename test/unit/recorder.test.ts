@@ -4,10 +4,16 @@ import { installMocks, settle, find, type Registration } from "../helpers/mocks"
 
 const created: Registration[] = [];
 
+class Thing extends pulumi.CustomResource {
+  constructor(name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super("test:index:Thing", name, props, opts);
+  }
+}
+
 class Box extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("depot-buildkite:index:Box", name, {}, opts);
-    new pulumi.CustomResource("test:index:Thing", `${name}-thing`, { secretValue: pulumi.secret("s3cr3t"), plainValue: "p" }, { parent: this, protect: true, retainOnDelete: true });
+    new Thing(`${name}-thing`, { secretValue: pulumi.secret("s3cr3t"), plainValue: "p" }, { parent: this, protect: true, retainOnDelete: true });
     this.registerOutputs({});
   }
 }
