@@ -102,7 +102,7 @@ export async function runStack(opts: RunOptions): Promise<SynthRun> {
   };
   let exported: Record<string, unknown>;
   try {
-    exported = await (opts.loadProgram ?? (() => import("../index") as Promise<Record<string, unknown>>))();
+    exported = await (opts.loadProgram ?? (() => import("../index.js") as Promise<Record<string, unknown>>))();
     await settle();
   } finally {
     pulumi.log.warn = originalWarn;
