@@ -75,7 +75,10 @@ export function maskSecrets(value: unknown): unknown {
 }
 
 const ACCOUNT = "123456789012";
-const REGION = "eu-west-1";
+/** The fake region: the stack's `aws:region` when set, so fake URLs match the stack. */
+function region(): string {
+  return pulumi.runtime.getConfig("aws:region") ?? "eu-west-1";
+}
 
 /** Fake state for resource types whose outputs programs read. */
 export function defaultState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
@@ -84,8 +87,8 @@ export function defaultState(type: string, name: string, inputs: Record<string, 
     case "aws:ecr/repository:Repository": {
       const repoName = str(inputs.name, name);
       return {
-        arn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${repoName}`,
-        repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${repoName}`,
+        arn: `arn:aws:ecr:${region()}:${ACCOUNT}:repository/${repoName}`,
+        repositoryUrl: `${ACCOUNT}.dkr.ecr.${region()}.amazonaws.com/${repoName}`,
         registryId: ACCOUNT,
         name: repoName,
       };
@@ -97,7 +100,7 @@ export function defaultState(type: string, name: string, inputs: Record<string, 
     case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
       return { arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/agent.buildkite.com` };
     case "aws:secretsmanager/secret:Secret":
-      return { arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${str(inputs.name, name)}-AbCdEf` };
+      return { arn: `arn:aws:secretsmanager:${region()}:${ACCOUNT}:secret:${str(inputs.name, name)}-AbCdEf` };
     case "buildkite:Pipeline/pipeline:Pipeline":
       return {
         uuid: `00000000-0000-4000-8000-${Buffer.from(name).toString("hex").padEnd(12, "0").slice(0, 12)}`,
@@ -128,7 +131,7 @@ export function defaultCall(token: string, inputs: Record<string, unknown>): Rec
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws", reverseDnsSuffix: "com.amazonaws" };
     case "aws:index/getRegion:getRegion":
-      return { name: REGION, region: REGION, id: REGION, description: "Europe (Ireland)", endpoint: `ec2.${REGION}.amazonaws.com` };
+      return { name: region(), region: region(), id: region(), endpoint: `ec2.${region()}.amazonaws.com` };
     case "buildkite:Pipeline/getSignedSteps:getSignedSteps":
       return { ...inputs, steps: `# signed\n${String(inputs.unsignedSteps ?? "")}` };
     default:
