@@ -76,6 +76,13 @@ export interface ImageBuild {
   /** Tag templates such as `latest` or `{short_commit}`. */
   tags: string[];
   destinations: ResolvedDestination[];
+  /**
+   * Local image name for `--load` when the image has no push destination: each tag becomes
+   * `-t <localName>:<tag>` so later commands in the job can `docker run` it. Ignored when the image
+   * pushes (the loaded image then carries the destination tags).
+   * @default the step key, lower-cased, with characters invalid in an image name replaced by `-`
+   */
+  localName?: string;
   load: boolean;
   save: boolean;
   saveTags: string[];
