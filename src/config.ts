@@ -15,6 +15,8 @@ import {
 } from "./config-schema";
 import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model";
 import { TAG_VARIABLES } from "../components/pipeline/model";
+import { pipelineModelProblems } from "../components/pipeline/validate";
+import { buildPipelineModel, standInRefs } from "./pipeline-model";
 
 export const PROJECT = "depot-buildkite";
 
@@ -355,23 +357,32 @@ export function parseStackConfig(raw: RawConfig): ParseResult {
     return { ok: false, problems, missingSecrets: cross.missing };
   }
   const cfg = parsed.data;
-  return {
-    ok: true,
-    settings: {
-      project,
-      config: cfg,
-      pipelines: cfg.pipelines.map((pl, index) => ({
-        config: pl,
-        index,
-        auth: pl.auth ?? cfg.depot.auth,
-        secretsBackend: pl.secretsBackend ?? cfg.secrets.backend,
-        queue: pl.queue ?? cfg.buildkite.defaultQueue,
-      })),
-      secretsSet: [...secretsSet].sort(),
-      manageDepot: secretsSet.has("depotOrgToken"),
-      warnings,
-    },
+  const settings: Settings = {
+    project,
+    config: cfg,
+    pipelines: cfg.pipelines.map((pl, index) => ({
+      config: pl,
+      index,
+      auth: pl.auth ?? cfg.depot.auth,
+      secretsBackend: pl.secretsBackend ?? cfg.secrets.backend,
+      queue: pl.queue ?? cfg.buildkite.defaultQueue,
+    })),
+    secretsSet: [...secretsSet].sort(),
+    manageDepot: secretsSet.has("depotOrgToken"),
+    warnings,
   };
+  // Every accepted config must render: check each pipeline's model with stand-in resource values.
+  const refs = standInRefs(cfg);
+  const modelProblems = settings.pipelines.flatMap((pl) =>
+    pipelineModelProblems(buildPipelineModel(cfg, pl, refs)).map((m) => {
+      const at = /^\[(.+?)\] (.*)$/.exec(m);
+      return at
+        ? { path: `${project}:pipelines[${pl.index}].${at[1]}`, message: at[2] }
+        : { path: `${project}:pipelines[${pl.index}]`, message: m };
+    }),
+  );
+  if (modelProblems.length > 0) return { ok: false, problems: modelProblems, missingSecrets: [] };
+  return { ok: true, settings };
 }
 
 /** The message printed for a failed parse: every problem, then every missing secret command. */

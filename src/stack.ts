@@ -4,12 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, ResolvedPipeline } from "./config";
-import type { ImageConfig } from "./config-schema";
 import { ENV } from "../components/naming";
-import type { EcrAccess, ImageBuild, PipelineModel, ResolvedDestination } from "../components/pipeline/model";
+import type { PipelineModel } from "../components/pipeline/model";
+import { buildPipelineModel, ecrRepositoriesOf, pushesTo, secretEnvNames } from "./pipeline-model";
 import { DepotImagePipeline } from "../components/depot-image-pipeline";
 import { AgentSecrets, type AgentSecretsArgs } from "../components/agent-secrets";
-import { jobSecretEnv } from "../components/secrets/job-env";
 import { AgentRoleEcrAccess, BuildkiteOidcProvider, BuildkiteOidcRole, EcrRepository } from "../components/aws";
 import { DepotProject, DepotProjectToken, DepotTrustPolicy, type DepotTrustRelationship } from "../components/depot";
 
@@ -38,10 +37,6 @@ export const DEPOT_ORG_TOKEN_KEY = "depot-buildkite:depotOrgToken";
 
 function aliasesFor(pl: ResolvedPipeline, suffix = ""): pulumi.Alias[] {
   return pl.config.previousSlugs.map((old) => ({ name: `${old}${suffix}` }));
-}
-
-function pushesTo(im: ImageConfig, kind: "dockerhub" | "ecr"): boolean {
-  return im.destinations.some((d) => d.startsWith(`${kind}:`));
 }
 
 interface EcrRepo {
@@ -94,8 +89,6 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
     repos[name] = { url: repo.repositoryUrl, arn: repo.repositoryArn, registryId: repo.registryId };
   }
   const ecrPipelines = settings.pipelines.filter((pl) => pl.config.images.some((im) => pushesTo(im, "ecr")));
-  const ecrReposOf = (pl: ResolvedPipeline): string[] =>
-    [...new Set(pl.config.images.flatMap((im) => im.destinations.filter((d) => d.startsWith("ecr:")).map((d) => d.slice(4))))].sort();
 
   const roleArns: Record<string, pulumi.Output<string>> = {};
   if (cfg.ecr && ecrPipelines.length > 0) {
@@ -110,7 +103,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
             pipelineSlugs: [pl.config.slug],
             branches: cfg.ecr.branches,
             sessionTags: cfg.ecr.organizationId ? { organizationId: cfg.ecr.organizationId } : undefined,
-            pushRepositoryArns: ecrReposOf(pl).map((n) => repos[n].arn),
+            pushRepositoryArns: ecrRepositoriesOf(pl).map((n) => repos[n].arn),
             pullRepositoryArns: cfg.ecr.pullRepositoryArns.length > 0 ? cfg.ecr.pullRepositoryArns : undefined,
           },
           { aliases: aliasesFor(pl, "-ecr") },
@@ -118,7 +111,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
         roleArns[pl.config.slug] = role.resolvedRoleArn;
       }
     } else {
-      const used = [...new Set(ecrPipelines.flatMap(ecrReposOf))].sort();
+      const used = [...new Set(ecrPipelines.flatMap(ecrRepositoriesOf))].sort();
       new AgentRoleEcrAccess("agent-ecr-access", {
         roleName: cfg.ecr.agentRoleName ?? "",
         pushRepositoryArns: used.map((n) => repos[n].arn),
@@ -156,16 +149,20 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
 
   // --- Agent secrets, one component per backend in use -------------------------------------------
   const secretPipelines = new Map<string, AgentSecretsArgs["pipelines"]>();
-  const envNamesBySlug: Record<string, string[]> = {};
   for (const pl of settings.pipelines) {
+    // Exactly the variables the rendered steps read (secretEnvNames), each from its source.
+    const sources: Record<string, pulumi.Input<string> | undefined> = {
+      [ENV.depotToken]: depotTokens[pl.config.slug],
+      [ENV.dockerhubToken]: secrets.dockerhubToken,
+      [ENV.dockerhubUsername]: cfg.dockerhub ? pulumi.secret(cfg.dockerhub.username) : undefined,
+    };
     const values: Record<string, pulumi.Input<string>> = {};
-    if (pl.auth !== "oidc" && depotTokens[pl.config.slug]) values[ENV.depotToken] = depotTokens[pl.config.slug];
-    if (cfg.dockerhub && secrets.dockerhubToken && pl.config.images.some((im) => pushesTo(im, "dockerhub"))) {
-      values[ENV.dockerhubUsername] = pulumi.secret(cfg.dockerhub.username);
-      values[ENV.dockerhubToken] = secrets.dockerhubToken;
+    for (const name of secretEnvNames(cfg, pl)) {
+      const value = sources[name];
+      if (value === undefined) throw new pulumi.RunError(`pipeline "${pl.config.slug}" needs ${name}, but nothing provides it`);
+      values[name] = value;
     }
     if (Object.keys(values).length === 0) continue;
-    envNamesBySlug[pl.config.slug] = Object.keys(values).sort();
     const list = secretPipelines.get(pl.secretsBackend) ?? [];
     list.push({ slug: pl.config.slug, values, depotAuth: pl.auth });
     secretPipelines.set(pl.secretsBackend, list);
@@ -198,41 +195,12 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
   for (const pl of settings.pipelines) {
     const c = pl.config;
     const slug = c.slug;
-    const envNames = envNamesBySlug[slug] ?? [];
     const roleArn = roleArns[slug] ?? pulumi.output("");
     const model: pulumi.Output<PipelineModel> = pulumi
       .all([depotProjectId, repoUrls, registryIds, roleArn])
-      .apply(([projectId, urls, ids, role]) => {
-        const images: ImageBuild[] = c.images.map((im) => toImageBuild(im, urls));
-        const ecrNames = [...new Set(c.images.flatMap((im) => im.destinations.filter((d) => d.startsWith("ecr:")).map((d) => d.slice(4))))];
-        let ecr: EcrAccess | undefined;
-        if (cfg.ecr && ecrNames.length > 0) {
-          const accountIds = [...new Set(ecrNames.map((n) => ids[n]))].sort();
-          ecr =
-            cfg.ecr.access === "oidc"
-              ? { mode: "oidc", roleArn: role, sessionTags: cfg.ecr.organizationId ? ["organization_id"] : [], region: cfg.ecr.region, accountIds }
-              : { mode: "instance-role", region: cfg.ecr.region, accountIds };
-        }
-        const pushesDockerhub = c.images.some((im) => pushesTo(im, "dockerhub"));
-        return {
-          slug,
-          organization: org,
-          queue: pl.queue,
-          auth: pl.auth,
-          depotProjectId: projectId,
-          secretsBackend: pl.secretsBackend,
-          secretEnv: jobSecretEnv(pl.secretsBackend, slug, envNames),
-          cli: cfg.depot.cli,
-          debugOidc: cfg.depot.debugOidc,
-          // The Elastic CI Stack logs in to Docker Hub itself (DOCKER_LOGIN_USER / _PASSWORD).
-          dockerhub:
-            pushesDockerhub && cfg.dockerhub && pl.secretsBackend !== "elastic-stack"
-              ? { username: cfg.dockerhub.username, passwordEnv: ENV.dockerhubToken }
-              : undefined,
-          ecr,
-          images,
-        };
-      });
+      .apply(([projectId, urls, ids, role]) =>
+        buildPipelineModel(cfg, pl, { depotProjectId: projectId, repositoryUrls: urls, registryIds: ids, roleArn: role }),
+      );
     const pipeline = new DepotImagePipeline(
       slug,
       {
@@ -261,47 +229,4 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
     outputs.storedSteps[slug] = pipeline.storedSteps;
   }
   return outputs;
-}
-
-function destinationOf(ref: string, urls: Record<string, string>): ResolvedDestination {
-  const [kind, ...rest] = ref.split(":");
-  const name = rest.join(":");
-  if (kind === "dockerhub") return { kind: "dockerhub", ref, repository: `docker.io/${name}` };
-  return { kind: "ecr", ref, repository: urls[name] };
-}
-
-function toImageBuild(im: ImageConfig, urls: Record<string, string>): ImageBuild {
-  return {
-    key: im.key,
-    label: im.label,
-    context: im.context,
-    file: im.dockerfile,
-    target: im.target,
-    platforms: im.platforms,
-    buildArgs: im.buildArgs,
-    buildContexts: im.buildContexts,
-    secrets: Object.entries(im.secrets).map(([id, env]) => ({ id, env })),
-    ssh: im.ssh,
-    labels: im.labels,
-    annotations: im.annotations,
-    tags: im.tags,
-    destinations: im.destinations.map((d) => destinationOf(d, urls)),
-    load: im.load,
-    save: im.save,
-    saveTags: im.saveTags,
-    provenance: im.provenance,
-    sbom: im.sbom,
-    lint: im.lint,
-    lintFailOn: im.lintFailOn,
-    buildPlatform: im.buildPlatform,
-    noCache: im.noCache,
-    pull: im.pull,
-    metadataFile: im.metadataFile,
-    dependsOn: im.dependsOn,
-    timeoutInMinutes: im.timeoutInMinutes,
-    concurrency: im.concurrency,
-    branches: im.branches,
-    queue: im.queue,
-    env: im.env,
-  };
 }

@@ -183,6 +183,16 @@ describe("parseStackConfig", () => {
     expect(problems(r)).toEqual(expected);
   });
 
+  it("rejects, before any resource, what the renderer could not render (a token in step env, a dependency cycle)", () => {
+    const r = parse({
+      ...base,
+      pipelines: [{ ...base.pipelines[0], images: [{ key: "a", load: true, env: { DEPOT_TOKEN: "x" }, dependsOn: ["b"] }, { key: "b", load: true, dependsOn: ["a"] }] }],
+    });
+    const msgs = problems(r);
+    expect(msgs.some((m) => m.startsWith("depot-buildkite:pipelines[0].images[0].env: ") && m.includes("DEPOT_TOKEN"))).toBe(true);
+    expect(msgs.some((m) => m.startsWith("depot-buildkite:pipelines[0].") && /cycle/i.test(m))).toBe(true);
+  });
+
   it("requires the cluster UUID when Buildkite secrets deliver a token", () => {
     const r = parse({ ...base, buildkite: { organization: "acme" }, pipelines: [{ ...base.pipelines[0], auth: "project-token" }] }, { depotToken: "t" });
     expect(problems(r)).toEqual([

@@ -1,0 +1,83 @@
+/**
+ * The offline synth as a user runs it: `npm run synth -- --stack NAME --out DIR` (tsx src/synth.ts).
+ */
+import { describe, expect, it, beforeAll } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { validatePipelineYaml } from "../helpers/conformance";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+function synth(cwd: string, args: string[]) {
+  const r = spawnSync(TSX, [path.join(ROOT, "src", "synth.ts"), ...args], { cwd, encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("npm run synth", () => {
+  let out: string;
+  let result: ReturnType<typeof synth>;
+  beforeAll(() => {
+    out = mkdtempSync(path.join(os.tmpdir(), "synth-"));
+    result = synth(ROOT, ["--stack", "dev", "--out", out]);
+  });
+
+  it("writes pipelines, plan.json and summary.md for the dev stack and prints the summary", () => {
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const files = readdirSync(path.join(out, "dev", "pipelines")).sort();
+    expect(files).toEqual(["api.yml", "worker.yml"]);
+    expect(existsSync(path.join(out, "dev", "plan.json"))).toBe(true);
+    const summary = readFileSync(path.join(out, "dev", "summary.md"), "utf8");
+    expect(result.stdout).toContain(summary.trim());
+    expect(summary).toContain("## Pipeline `api` (API)");
+    expect(summary).toContain("| `api` | linux/amd64, linux/arm64 | `dockerhub:acme/api`, `ecr:api` |");
+    // Missing secrets are replaced by marked placeholders and listed.
+    expect(summary).toContain("Set the secret `dockerhubToken` (a placeholder was used offline");
+    expect(summary).toContain("Set the secret `depotToken` (a placeholder was used offline");
+    // Configuration-only Depot mode: the dashboard steps are listed.
+    expect(summary).toContain("In Depot, project `abc123def0` → Settings → Trust relationships → add Buildkite: organization `acme`, pipeline `api`");
+  });
+
+  it("writes pipeline files that validate against Buildkite's schema", () => {
+    for (const f of readdirSync(path.join(out, "dev", "pipelines"))) {
+      const text = readFileSync(path.join(out, "dev", "pipelines", f), "utf8");
+      expect(validatePipelineYaml(text)).toEqual([]);
+      expect(parse(text)).toHaveProperty("steps");
+    }
+  });
+
+  it("masks secrets in plan.json and never writes a placeholder into a pipeline", () => {
+    const plan = JSON.parse(readFileSync(path.join(out, "dev", "plan.json"), "utf8")) as { resources: { type: string; inputs: Record<string, unknown> }[] };
+    const secret = plan.resources.find((r) => r.type === "buildkite:Cluster/clusterSecret:ClusterSecret");
+    expect(secret?.inputs.value).toBe("[secret]");
+    for (const f of readdirSync(path.join(out, "dev", "pipelines"))) {
+      expect(readFileSync(path.join(out, "dev", "pipelines", f), "utf8")).not.toContain("placeholder");
+    }
+  });
+});
+
+describe("npm run synth with bad config", () => {
+  it("exits 1 with exactly the config errors (unknown key, invalid platform, missing required field)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
+    mkdirSync(path.join(dir, "out"));
+    const stack = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
+      .replace("    defaultQueue: default", "    defaultQueue: default\n    defaultQeue: x") // unknown key
+      .replace("platforms: [linux/amd64, linux/arm64]", "platforms: [linux/amd64, linux/s390x]") // invalid platform
+      .replace("      name: Worker\n", ""); // missing required field
+    writeFileSync(path.join(dir, "Pulumi.bad.yaml"), stack);
+    const r = synth(dir, ["--stack", "bad", "--out", path.join(dir, "out")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toEqual([
+      'Stack "bad" has 3 configuration errors:',
+      expect.stringMatching(/^ {2}- depot-buildkite:buildkite\.defaultQeue: unknown key\. Did you mean "defaultQueue"\?/),
+      '  - depot-buildkite:pipelines[0].images[0].platforms[1]: "linux/s390x" is not allowed; expected one of "linux/amd64", "linux/arm64".',
+      "  - depot-buildkite:pipelines[1].name: is required (expected string).",
+    ]);
+    expect(readdirSync(path.join(dir, "out"))).toEqual([]);
+  });
+});
