@@ -1,9 +1,9 @@
 /**
  * The offline synth as a user runs it: `npm run synth -- --stack NAME --out DIR` (tsx src/synth.ts).
  */
-import { describe, expect, it, beforeAll } from "vitest";
+import { afterAll, describe, expect, it, beforeAll } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -11,6 +11,16 @@ import { validatePipelineYaml } from "../helpers/conformance";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
 
 function synth(cwd: string, args: string[]) {
   const r = spawnSync(TSX, [path.join(ROOT, "src", "synth.ts"), ...args], { cwd, encoding: "utf8", timeout: 120_000 });
@@ -21,7 +31,7 @@ describe("npm run synth", () => {
   let out: string;
   let result: ReturnType<typeof synth>;
   beforeAll(() => {
-    out = mkdtempSync(path.join(os.tmpdir(), "synth-"));
+    out = tempDir("synth-");
     result = synth(ROOT, ["--stack", "dev", "--out", out]);
   });
 
@@ -62,7 +72,7 @@ describe("npm run synth", () => {
 
 describe("npm run synth with bad config", () => {
   it("exits 1 with exactly the config errors (unknown key, invalid platform, missing required field)", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
+    const dir = tempDir("synth-bad-");
     mkdirSync(path.join(dir, "out"));
     const stack = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")
       .replace("    defaultQueue: default", "    defaultQueue: default\n    defaultQeue: x") // unknown key
