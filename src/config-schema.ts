@@ -4,6 +4,7 @@
  * Defaults live here and nowhere else.
  */
 import { z } from "zod";
+import { KMS_KEY_ARN_PATTERN } from "../components/secrets/iam";
 import {
   BUILD_PLATFORMS,
   CLI_INSTALL_MODES,
@@ -71,9 +72,9 @@ export const secretsSchema = z.strictObject({
   backend: z.enum(SECRETS_BACKENDS).default("buildkite"),
   hook: z
     .strictObject({
-      namePrefix: nonEmpty.default("buildkite/"),
-      kmsKeyId: nonEmpty.optional(),
-      upload: z.strictObject({ bucket: nonEmpty, key: nonEmpty.optional() }).optional(),
+      namePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, "may only contain letters, digits and /_+=.@-").default("buildkite/"),
+      kmsKeyId: z.string().regex(KMS_KEY_ARN_PATTERN, "must be a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID); IAM cannot scope an alias").optional(),
+      upload: z.strictObject({ bucket: nonEmpty, key: z.string().regex(/^\S(.*\S)?$/, "must not be blank or start or end with spaces").optional() }).optional(),
       agentRoleName: nonEmpty.optional(),
     })
     .optional(),
@@ -111,8 +112,8 @@ export const ecrSchema = z.strictObject({
     .default({}),
   /** Existing agent role (Elastic CI Stack instance role) for `access: instance-role`. */
   agentRoleName: nonEmpty.optional(),
-  /** Restrict OIDC roles to these branches (sub claim `ref:refs/heads/BRANCH`). */
-  branches: z.array(nonEmpty).optional(),
+  /** Restrict OIDC roles to these branches (sub claim `ref:refs/heads/BRANCH`); exact names, no wildcards. */
+  branches: z.array(z.string().regex(/^[^*?:\s]+$/, "must be an exact branch name: no '*', '?', ':' or spaces (a wildcard would widen who can assume the role)")).min(1, "must list at least one branch; omit the key to allow every branch").optional(),
   /** Require `aws:RequestTag/organization_id` = this UUID (session tags). */
   organizationId: nonEmpty.optional(),
   /** Protect repositories from deletion (and retain them if removed from the stack). */
@@ -164,7 +165,7 @@ export const imageSchema = z.strictObject({
 });
 
 export const scheduleSchema = z.strictObject({
-  key: z.string().regex(/^[a-z0-9-]+$/, "must be lower-case letters, digits and '-'"),
+  key: z.string().regex(/^(?!team-)[a-z0-9][a-z0-9-]*$/, "must be lower-case letters, digits and '-', start with a letter or digit, and not start with 'team-'"),
   cronline: nonEmpty,
   branch: nonEmpty.optional(),
   label: nonEmpty.optional(),

@@ -16,6 +16,8 @@ import {
 import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model";
 import { TAG_VARIABLES } from "../components/pipeline/model";
 import { pipelineModelProblems } from "../components/pipeline/validate";
+import { renderPipelineYaml } from "../components/pipeline/render";
+import { slugToIdentifier } from "../components/naming";
 import { buildPipelineModel, standInRefs } from "./pipeline-model";
 
 export const PROJECT = "depot-buildkite";
@@ -249,7 +251,7 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
         } else if (kind === "ecr") {
           const repos = cfg.ecr?.repositories ?? {};
           if (!cfg.ecr) p(at, `"${d}" pushes to ECR, but "ecr" is not configured.`);
-          else if (!repos[name]) {
+          else if (!Object.hasOwn(repos, name)) {
             const known = Object.keys(repos);
             p(at, `"${d}" names an ECR repository that is not configured under ecr.repositories.${known.length ? didYouMean(name, known).replace("Allowed keys", "Configured") : " None are configured."}`);
           } else if (repos[name].imageTagMutability === "IMMUTABLE") {
@@ -291,6 +293,20 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
       if (scheduleKeys.has(s.key)) p(["pipelines", i, "schedules", k, "key"], `"${s.key}" is listed twice.`);
       scheduleKeys.add(s.key);
     });
+  });
+
+  // Cluster secret keys are `${ENV}_${SLUG_AS_IDENTIFIER}`: two slugs must not map to one key.
+  const secretKeyOwners = new Map<string, number>();
+  cfg.pipelines.forEach((pl, i) => {
+    const backend = pl.secretsBackend ?? cfg.secrets.backend;
+    const auth = pl.auth ?? cfg.depot.auth;
+    const receives = auth !== "oidc" || (cfg.dockerhub !== undefined && pl.images.some((im) => im.destinations.some((d) => d.startsWith("dockerhub:"))));
+    if (backend !== "buildkite" || !receives) return;
+    const id = slugToIdentifier(pl.slug);
+    const prev = secretKeyOwners.get(id);
+    if (prev !== undefined) {
+      p(["pipelines", i, "slug"], `"${pl.slug}" and pipelines[${prev}] ("${cfg.pipelines[prev].slug}") would share the Buildkite secret keys *_${id}; choose slugs that differ in more than '-'.`);
+    } else secretKeyOwners.set(id, i);
   });
 
   if (cfg.ecr?.access === "instance-role" && !cfg.ecr.agentRoleName) {
@@ -382,6 +398,16 @@ export function parseStackConfig(raw: RawConfig): ParseResult {
     }),
   );
   if (modelProblems.length > 0) return { ok: false, problems: modelProblems, missingSecrets: [] };
+  // And render it: a value the renderer cannot store (e.g. a backslash before `$`) is a config error.
+  const renderProblems: ConfigProblem[] = [];
+  for (const pl of settings.pipelines) {
+    try {
+      renderPipelineYaml(buildPipelineModel(cfg, pl, refs));
+    } catch (e) {
+      renderProblems.push({ path: `${project}:pipelines[${pl.index}]`, message: `cannot be rendered: ${(e as Error).message}` });
+    }
+  }
+  if (renderProblems.length > 0) return { ok: false, problems: renderProblems, missingSecrets: [] };
   return { ok: true, settings };
 }
 

@@ -1,0 +1,4 @@
+/** Rename audits of the example stack Pulumi.dev.yaml (one file per stack: see rename-support.ts and coverage.test.ts). */
+import { auditRenames } from "./rename-support";
+
+auditRenames("dev");
