@@ -14,7 +14,8 @@ import {
   topLevelSchema,
 } from "./config-schema";
 import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model";
-import { TAG_VARIABLES } from "../components/pipeline/model";
+import { tagTemplateProblems } from "../components/pipeline/tags";
+import { isMovingTag } from "../components/aws/ecr-rules";
 import { pipelineModelProblems } from "../components/pipeline/validate";
 import { renderPipelineYaml } from "../components/pipeline/render";
 import { slugToIdentifier } from "../components/naming";
@@ -164,29 +165,6 @@ function zodProblems(project: string, issues: z.core.$ZodIssue[]): ConfigProblem
   return out;
 }
 
-const TAG_CHARS = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
-/** Problems with a tag template such as `{short_commit}` or `v1-{build_number}`. */
-export function tagProblems(tag: string): string[] {
-  const problems: string[] = [];
-  const vars = [...tag.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
-  for (const v of vars) {
-    if (!(TAG_VARIABLES as readonly string[]).includes(v)) {
-      problems.push(`${show(tag)} uses unknown variable {${v}}; allowed: ${TAG_VARIABLES.map((t) => `{${t}}`).join(", ")}.`);
-    }
-  }
-  const sample = tag.replace(/\{[^}]*\}/g, "x");
-  if (!TAG_CHARS.test(sample)) {
-    problems.push(`${show(tag)} is not a valid Docker tag: letters, digits, '_', '.', '-' (not first), at most 128 characters, plus {variables}.`);
-  }
-  return problems;
-}
-
-/** A tag without a per-build variable names a moving target (latest, main, {branch}). */
-export function isMovingTag(tag: string): boolean {
-  return !/\{(commit|short_commit|build_number|tag)\}/.test(tag);
-}
-
 const DOCKERHUB_REPO = /^[a-z0-9]+(?:[._-][a-z0-9]+)*\/[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 /** Cross-field checks on a config that passed the schema. */
@@ -275,8 +253,8 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
       if (!push && !im.load && !im.save) {
         warnings.push(`pipelines[${i}].images[${j}] (${pl.slug}/${im.key}) neither pushes, loads nor saves: the result stays in Depot's build cache only.`);
       }
-      im.tags.forEach((t, k) => tagProblems(t).forEach((msg) => p([...base, "tags", k], msg)));
-      im.saveTags.forEach((t, k) => tagProblems(t).forEach((msg) => p([...base, "saveTags", k], msg)));
+      im.tags.forEach((t, k) => tagTemplateProblems(t).forEach((msg) => p([...base, "tags", k], `${msg}.`)));
+      im.saveTags.forEach((t, k) => tagTemplateProblems(t).forEach((msg) => p([...base, "saveTags", k], `${msg}.`)));
       im.dependsOn.forEach((dep, k) => {
         if (dep === im.key) p([...base, "dependsOn", k], `an image cannot depend on itself.`);
         else if (!pl.images.some((o) => o.key === dep)) p([...base, "dependsOn", k], `"${dep}" is not an image key of this pipeline; keys: ${pl.images.map((o) => o.key).join(", ")}.`);
