@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { DepotAuthMode } from "./pipeline/model";
 import { validateAgentSecretsArgs } from "./secrets/args";
 import { ByPipeline, createClusterSecrets, createElasticStackEnvFiles, createHookSecrets } from "./secrets/resources";
 import { AgentSecretsBackend } from "./secrets/validation";
@@ -41,9 +42,73 @@ export interface AgentSecretsPipeline {
    * because any token silently wins over OIDC in the depot CLI.
    * @default undefined (not checked)
    */
-  depotAuth?: "oidc" | "project-token" | "user-token";
+  depotAuth?: DepotAuthMode;
 }
 
+/** Settings of the `buildkite` backend (Buildkite cluster secrets). */
+export interface AgentSecretsBuildkiteArgs {
+  /**
+   * The cluster **UUID** (`cluster.uuid`), not the GraphQL id that `Pipeline.clusterId` takes.
+   * @example "01234567-89ab-cdef-0123-456789abcdef"
+   */
+  clusterUuid: pulumi.Input<string>;
+}
+
+/** Where the `hook` backend uploads the rendered agent hook. */
+export interface AgentSecretsHookUploadArgs {
+  /** Bucket name the agents fetch their hooks from. */
+  bucket: pulumi.Input<string>;
+  /**
+   * Object key of the hook.
+   * @default "buildkite-agent/hooks/environment"
+   */
+  key?: string;
+}
+
+/** Settings of the `hook` backend (AWS Secrets Manager and a generated agent `environment` hook). */
+export interface AgentSecretsHookArgs {
+  /**
+   * Prefix of the Secrets Manager names: `${namePrefix}${slug}/${ENV_NAME}`.
+   * @default "buildkite/"
+   */
+  namePrefix?: string;
+  /**
+   * Region for the secrets (the hook reads each from the region in its ARN).
+   * @default the AWS provider's region
+   */
+  region?: string;
+  /**
+   * KMS key **ARN** encrypting the secrets; the read policy grants `kms:Decrypt` on it through
+   * Secrets Manager only.
+   * @default the account's `aws/secretsmanager` key
+   */
+  kmsKeyId?: pulumi.Input<string>;
+  /**
+   * Upload the rendered hook to S3 (SSE-S3 encrypted; it holds no secret values), for agents
+   * that fetch their hooks at boot. The read policy then also grants `s3:GetObject` on it.
+   * @default not uploaded
+   */
+  upload?: AgentSecretsHookUploadArgs;
+  /**
+   * Agent IAM role name to attach the read policy to.
+   * @default not attached (attach `readPolicyArn` yourself)
+   */
+  agentRoleName?: pulumi.Input<string>;
+}
+
+/** Settings of the `elastic-stack` backend (the Elastic CI Stack's S3 secrets bucket). */
+export interface AgentSecretsElasticStackArgs {
+  /** The stack's secrets bucket (`SecretsBucket` / `ManagedSecretsBucket`). */
+  bucket: pulumi.Input<string>;
+  /**
+   * KMS key for the `aws:kms` server-side encryption of the env files; the stack's instance role
+   * then needs `kms:Decrypt` on it.
+   * @default the account's `aws/s3` key
+   */
+  kmsKeyId?: pulumi.Input<string>;
+}
+
+/** Arguments of `AgentSecrets`. */
 export interface AgentSecretsArgs {
   /**
    * Where jobs get their secrets: `buildkite` (Buildkite cluster secrets read by each step's
@@ -59,69 +124,20 @@ export interface AgentSecretsArgs {
    */
   pipelines: AgentSecretsPipeline[];
   /**
-   * Required with (and only with) backend `buildkite`.
+   * Settings of the `buildkite` backend. Required with (and only with) backend `buildkite`.
    * @default undefined
    */
-  buildkite?: {
-    /**
-     * The cluster **UUID** (`cluster.uuid`), not the GraphQL id that `Pipeline.clusterId` takes.
-     * @default (required)
-     * @example "01234567-89ab-cdef-0123-456789abcdef"
-     */
-    clusterUuid: pulumi.Input<string>;
-  };
+  buildkite?: AgentSecretsBuildkiteArgs;
   /**
-   * Required with (and only with) backend `hook`.
+   * Settings of the `hook` backend. Required with (and only with) backend `hook`.
    * @default undefined
    */
-  hook?: {
-    /**
-     * Prefix of the Secrets Manager names: `${namePrefix}${slug}/${ENV_NAME}`.
-     * @default "buildkite/"
-     */
-    namePrefix?: string;
-    /**
-     * Region for the secrets (the hook reads each from the region in its ARN).
-     * @default the AWS provider's region
-     */
-    region?: string;
-    /**
-     * KMS key **ARN** encrypting the secrets; the read policy grants `kms:Decrypt` on it through
-     * Secrets Manager only.
-     * @default the account's `aws/secretsmanager` key
-     */
-    kmsKeyId?: pulumi.Input<string>;
-    /**
-     * Upload the rendered hook to S3 (SSE-S3 encrypted; it holds no secret values), for agents
-     * that fetch their hooks at boot. The read policy then also grants `s3:GetObject` on it.
-     * @default not uploaded
-     */
-    upload?: {
-      /** Bucket name. @default (required) */
-      bucket: pulumi.Input<string>;
-      /** Object key. @default "buildkite-agent/hooks/environment" */
-      key?: string;
-    };
-    /**
-     * Agent IAM role name to attach the read policy to.
-     * @default not attached (attach `readPolicyArn` yourself)
-     */
-    agentRoleName?: pulumi.Input<string>;
-  };
+  hook?: AgentSecretsHookArgs;
   /**
-   * Required with (and only with) backend `elastic-stack`.
+   * Settings of the `elastic-stack` backend. Required with (and only with) backend `elastic-stack`.
    * @default undefined
    */
-  elasticStack?: {
-    /** The stack's secrets bucket (`SecretsBucket` / `ManagedSecretsBucket`). @default (required) */
-    bucket: pulumi.Input<string>;
-    /**
-     * KMS key for the `aws:kms` server-side encryption of the env files; the stack's instance role
-     * then needs `kms:Decrypt` on it.
-     * @default the account's `aws/s3` key
-     */
-    kmsKeyId?: pulumi.Input<string>;
-  };
+  elasticStack?: AgentSecretsElasticStackArgs;
 }
 
 /**
@@ -136,7 +152,7 @@ export interface AgentSecretsArgs {
  */
 export class AgentSecrets extends pulumi.ComponentResource {
   /** The backend in use. */
-  public readonly backend: AgentSecretsBackend;
+  public readonly backend: pulumi.Output<AgentSecretsBackend>;
   /** `buildkite`: slug -> env name -> cluster secret key (names only). */
   public readonly clusterSecretKeys: pulumi.Output<ByPipeline<string>>;
   /** `hook`: slug -> env name -> Secrets Manager ARN. */
@@ -157,7 +173,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
     if (problems.length > 0) {
       throw new pulumi.ResourceError(`AgentSecrets ${name}: ${problems.join("; ")}`, this);
     }
-    this.backend = args.backend;
+    this.backend = pulumi.output(args.backend);
     const pipelines = args.pipelines.filter((p) => Object.keys(p.values).length > 0);
     const children: pulumi.CustomResourceOptions = { parent: this };
     const valuePath = (p: AgentSecretsPipeline, envName: string) =>
@@ -190,6 +206,7 @@ export class AgentSecrets extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({
+      backend: this.backend,
       clusterSecretKeys: this.clusterSecretKeys,
       secretArns: this.secretArns,
       objectKeys: this.objectKeys,

@@ -1,12 +1,22 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as buildkite from "@pulumiverse/buildkite";
-import type { DeliveryMode, PipelineModel } from "./pipeline/model";
+import type { PipelineBuildArgs } from "./pipeline/args";
+import { pipelineArgsProblems, pipelineModelFromArgs, withStandIns, type AllKeys } from "./pipeline/from-args";
+import { DeliveryMode } from "./pipeline/model";
 import { renderPipelineYaml, renderStoredSteps } from "./pipeline/render";
 import { pipelineModelProblems } from "./pipeline/validate";
 
 /** Team access levels a pipeline team can have. */
-export type PipelineTeamAccessLevel = "READ_ONLY" | "BUILD_AND_READ" | "MANAGE_BUILD_AND_READ";
+export const PipelineTeamAccessLevel = {
+  /** See the pipeline and its builds. */
+  ReadOnly: "READ_ONLY",
+  /** Also create builds. */
+  BuildAndRead: "BUILD_AND_READ",
+  /** Also change the pipeline's settings. */
+  ManageBuildAndRead: "MANAGE_BUILD_AND_READ",
+} as const;
+export type PipelineTeamAccessLevel = (typeof PipelineTeamAccessLevel)[keyof typeof PipelineTeamAccessLevel];
 
 /** A team given access to the pipeline. */
 export interface PipelineTeamInputs {
@@ -46,14 +56,25 @@ export interface PipelineScheduleInputs {
   env?: Record<string, string>;
 }
 
-/** Arguments of {@link DepotImagePipeline}. */
-export interface DepotImagePipelineArgs {
+/** Signing of the stored upload step (repository delivery only). */
+export interface PipelineSigningArgs {
   /**
-   * The pipeline slug, set explicitly. It is a key elsewhere (Depot trust policy, secret access
-   * policies, AWS OIDC `sub`), so renaming the pipeline must never change it silently. Must equal
-   * `model.slug`.
+   * JWKS (private key set) that signs the step; treated as a secret and passed to no resource. Use
+   * an EdDSA key: PS512/ES512 signatures change on every run.
    */
-  slug: string;
+  jwks: pulumi.Input<string>;
+  /**
+   * Key id in the JWKS to sign with.
+   * @default the JWKS's only key
+   */
+  keyId?: string;
+}
+
+/**
+ * Arguments of `DepotImagePipeline`: the Buildkite pipeline settings below, plus the build args it
+ * extends (`PipelineBuildArgs`: slug, organization, Depot project, auth, logins, images).
+ */
+export interface DepotImagePipelineArgs extends PipelineBuildArgs {
   /** Display name of the pipeline. */
   name: pulumi.Input<string>;
   /** Repository URL the pipeline builds (also part of a signed step's signature). */
@@ -124,13 +145,10 @@ export interface DepotImagePipelineArgs {
   delivery?: DeliveryMode;
   /**
    * Sign the stored upload step (repository delivery only) with
-   * `buildkite.pipeline.getSignedStepsOutput`. Use an EdDSA key: PS512/ES512 signatures change on
-   * every run. `jwks` is treated as a secret.
+   * `buildkite.pipeline.getSignedStepsOutput`.
    * @default none (unsigned)
    */
-  signing?: { jwks: pulumi.Input<string>; keyId?: string };
-  /** The resolved pipeline model; rendered inside `apply`. */
-  model: pulumi.Input<PipelineModel>;
+  signing?: PipelineSigningArgs;
 }
 
 const KEY = /^[a-z0-9][a-z0-9-]*$/;
@@ -144,25 +162,43 @@ function teamKey(team: PipelineTeamInputs): string {
   return createHash("sha1").update(team.teamId).digest("hex").slice(0, 8);
 }
 
-/** The model when it is a plain value (not an Output or Promise), so it can be checked at once. */
-function plainModel(m: pulumi.Input<PipelineModel>): PipelineModel | undefined {
-  if (pulumi.Output.isInstance(m) || m instanceof Promise) return undefined;
-  return m as PipelineModel;
+/**
+ * The build half of the args, every field picked by name: the JWKS and the Buildkite settings never
+ * reach the model's Output (a secret there would make the rendered YAML secret).
+ */
+export function pipelineBuildArgsOf(args: PipelineBuildArgs): PipelineBuildArgs {
+  const build: AllKeys<PipelineBuildArgs> = {
+    slug: args.slug,
+    organization: args.organization,
+    depotProjectId: args.depotProjectId,
+    auth: args.auth,
+    secretsBackend: args.secretsBackend,
+    secretEnv: args.secretEnv,
+    queue: args.queue,
+    cli: args.cli,
+    debugOidc: args.debugOidc,
+    dockerhub: args.dockerhub,
+    ecr: args.ecr,
+    images: args.images,
+  };
+  return build;
 }
 
 /**
- * Problems with the plain (construction-time) arguments. A plain `model` is checked here too; a
- * model that is an Output is checked when it resolves, inside the render.
+ * Problems with the arguments that are known at construction. Inputs that are not plain yet
+ * (Outputs, Promises) are replaced by valid stand-ins, so everything else of the model is checked
+ * now; the full model is checked again once they resolve, inside the render.
  */
 export function depotImagePipelineArgsProblems(args: DepotImagePipelineArgs): string[] {
   const p: string[] = [];
   if (!SLUG.test(args.slug)) p.push(`[slug] ${JSON.stringify(args.slug)} must be lower-case letters, digits and "-"`);
-  const m = plainModel(args.model);
-  if (m) {
-    if (m.slug !== args.slug) p.push(`[model.slug] ${JSON.stringify(m.slug)} must equal [slug] ${JSON.stringify(args.slug)}`);
-    p.push(...pipelineModelProblems(m).map((x) => `[model] ${x}`));
+  const argProblems = pipelineArgsProblems(args);
+  p.push(...argProblems);
+  // The model check would repeat a shape problem in its own words: report the args' first.
+  if (argProblems.length === 0) {
+    p.push(...pipelineModelProblems(pipelineModelFromArgs(withStandIns(pipelineBuildArgsOf(args)))).filter((m) => !m.startsWith("[slug]")));
   }
-  if (args.signing && (args.delivery ?? "managed") !== "repository") {
+  if (args.signing && (args.delivery ?? DeliveryMode.Managed) !== DeliveryMode.Repository) {
     p.push('[signing] needs [delivery] = "repository": signing forbids "$" in stored steps, and the full pipeline has runtime variables');
   }
   const teamKeys = new Set<string>();
@@ -190,7 +226,14 @@ export function depotImagePipelineArgsProblems(args: DepotImagePipelineArgs): st
 }
 
 /**
- * A Buildkite pipeline whose steps build container images with `depot build`.
+ * The Buildkite pipeline child of each component. Kept outside the instance: every class property
+ * would be read as a schema output, and only `@pulumi/*` resources can be schema references.
+ */
+const pipelineChildren = new WeakMap<DepotImagePipeline, buildkite.pipeline.Pipeline>();
+
+/**
+ * A Buildkite pipeline whose steps build container images with `depot build`. The steps are
+ * rendered from the args by a pure, deterministic renderer once every Input has resolved.
  *
  * Children (all parented to this component):
  * - `buildkite:Pipeline/pipeline:Pipeline` named `<name>`, with the explicit `slug` and the stored
@@ -199,6 +242,8 @@ export function depotImagePipelineArgsProblems(args: DepotImagePipelineArgs): st
  * - one `buildkite:Pipeline/schedule:Schedule` per schedule, named `<name>-<key>`.
  */
 export class DepotImagePipeline extends pulumi.ComponentResource {
+  /** The Buildkite pipeline's id (GraphQL ID). */
+  public readonly pipelineId: pulumi.Output<string>;
   /** The pipeline slug. */
   public readonly slug: pulumi.Output<string>;
   /** `https://buildkite.com/<organization>/<slug>`. */
@@ -207,10 +252,18 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
   public readonly webhookUrl: pulumi.Output<string>;
   /** The full rendered pipeline YAML (`.buildkite/pipeline.yml` in repository delivery). */
   public readonly pipelineYaml: pulumi.Output<string>;
-  /** What is stored in the pipeline settings. Secret when signed (derived from the JWKS). */
+  /** What is stored in the pipeline settings: the full YAML, or the (possibly signed) upload step. */
   public readonly storedSteps: pulumi.Output<string>;
-  /** The Buildkite pipeline resource. */
-  public readonly pipeline: buildkite.pipeline.Pipeline;
+
+  /**
+   * The Buildkite pipeline resource, for TypeScript callers (e.g. `dependsOn`). Not part of the
+   * cross-language schema: use `pipelineId` there.
+   */
+  public get pipeline(): buildkite.pipeline.Pipeline {
+    const child = pipelineChildren.get(this);
+    if (!child) throw new Error("DepotImagePipeline: the pipeline child is not created yet");
+    return child;
+  }
 
   constructor(name: string, args: DepotImagePipelineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("depot-buildkite:index:DepotImagePipeline", name, {}, opts);
@@ -218,15 +271,17 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
     if (problems.length > 0) {
       throw new pulumi.ResourceError(`Invalid DepotImagePipeline ${JSON.stringify(name)}:\n  - ${problems.join("\n  - ")}`, this);
     }
-    const delivery = args.delivery ?? "managed";
+    const delivery = args.delivery ?? DeliveryMode.Managed;
     const defaultBranch = args.defaultBranch ?? "main";
-    const model = pulumi.output(args.model);
 
-    this.pipelineYaml = model.apply((m) => {
-      if (m.slug !== args.slug) {
-        throw new pulumi.ResourceError(`[model.slug] ${JSON.stringify(m.slug)} must equal [slug] ${JSON.stringify(args.slug)}`, this);
+    // The model is built from the resolved build args only; the renderer checks it once more.
+    this.pipelineYaml = pulumi.output(pipelineBuildArgsOf(args)).apply((resolved) => {
+      const model = pipelineModelFromArgs(resolved);
+      const modelProblems = pipelineModelProblems(model);
+      if (modelProblems.length > 0) {
+        throw new pulumi.ResourceError(`Invalid DepotImagePipeline ${JSON.stringify(name)}:\n  - ${modelProblems.join("\n  - ")}`, this);
       }
-      return renderPipelineYaml(m);
+      return renderPipelineYaml(model);
     });
     const unsigned = this.pipelineYaml.apply((yaml) => renderStoredSteps(delivery, yaml));
     // Signed steps carry a signature, not the key: they are no secret, and keeping them plain lets
@@ -243,7 +298,7 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
         ).steps)
       : unsigned;
 
-    this.pipeline = new buildkite.pipeline.Pipeline(
+    const pipeline = new buildkite.pipeline.Pipeline(
       name,
       {
         name: args.name,
@@ -267,11 +322,12 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    pipelineChildren.set(this, pipeline);
 
     for (const team of args.teams ?? []) {
       new buildkite.pipeline.Team(
         `${name}-team-${teamKey(team)}`,
-        { pipelineId: this.pipeline.id, teamId: team.teamId, accessLevel: team.accessLevel },
+        { pipelineId: pipeline.id, teamId: team.teamId, accessLevel: team.accessLevel },
         { parent: this },
       );
     }
@@ -279,7 +335,7 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
       new buildkite.pipeline.Schedule(
         `${name}-${s.key}`,
         {
-          pipelineId: this.pipeline.id,
+          pipelineId: pipeline.id,
           cronline: s.cronline,
           branch: s.branch ?? defaultBranch,
           label: s.label ?? s.key,
@@ -289,17 +345,18 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
       );
     }
 
-    this.slug = this.pipeline.slug;
-    this.url = pulumi.interpolate`https://buildkite.com/${model.organization}/${this.pipeline.slug}`;
-    this.webhookUrl = this.pipeline.webhookUrl;
+    this.pipelineId = pipeline.id;
+    this.slug = pipeline.slug;
+    this.url = pulumi.interpolate`https://buildkite.com/${args.organization}/${pipeline.slug}`;
+    this.webhookUrl = pipeline.webhookUrl;
 
     this.registerOutputs({
+      pipelineId: this.pipelineId,
       slug: this.slug,
       url: this.url,
       webhookUrl: this.webhookUrl,
       pipelineYaml: this.pipelineYaml,
       storedSteps: this.storedSteps,
-      pipeline: this.pipeline,
     });
   }
 }

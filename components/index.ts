@@ -25,22 +25,51 @@
 
 /**
  * `DepotImagePipeline`: a Buildkite pipeline whose steps build images with `depot build`, with
- * team access and schedules. Its `model` is the resolved {@link PipelineModel}.
+ * team access and schedules. Its args are flat (images, destinations, logins); the component
+ * builds the renderer's {@link PipelineModel} from them with `pipelineModelFromArgs`.
  */
 export {
   DepotImagePipeline,
+  PipelineTeamAccessLevel,
   depotImagePipelineArgsProblems,
   type DepotImagePipelineArgs,
   type PipelineScheduleInputs,
-  type PipelineTeamAccessLevel,
+  type PipelineSigningArgs,
   type PipelineTeamInputs,
 } from "./depot-image-pipeline";
+/** The build half of `DepotImagePipelineArgs`: images, destinations, Depot auth, registry logins. */
+export type {
+  DepotCliArgs,
+  DockerhubLoginArgs,
+  EcrLoginArgs,
+  ImageArgs,
+  ImageConcurrencyArgs,
+  ImageDestinationArgs,
+  PipelineBuildArgs,
+} from "./pipeline/args";
+/** Args -> model, with every default in one place (pure), and the checks on the args' shape. */
+export {
+  DEFAULT_DEPOT_CLI_VERSION,
+  IMAGE_DEFAULTS,
+  PIPELINE_DEFAULTS,
+  pipelineArgsProblems,
+  pipelineModelFromArgs,
+  type ResolvedPipelineArgs,
+} from "./pipeline/from-args";
 
 /**
  * `AgentSecrets`: delivers `DEPOT_TOKEN` and Docker Hub credentials to exactly the jobs that need
  * them (Buildkite cluster secrets, an agent `environment` hook, or the Elastic CI Stack bucket).
  */
-export { AgentSecrets, type AgentSecretsArgs, type AgentSecretsPipeline } from "./agent-secrets";
+export {
+  AgentSecrets,
+  type AgentSecretsArgs,
+  type AgentSecretsBuildkiteArgs,
+  type AgentSecretsElasticStackArgs,
+  type AgentSecretsHookArgs,
+  type AgentSecretsHookUploadArgs,
+  type AgentSecretsPipeline,
+} from "./agent-secrets";
 
 // ---------------------------------------------------------------------------------------------
 // Components: AWS (ECR repositories, keyless IAM for Buildkite jobs)
@@ -98,28 +127,35 @@ export {
 // Pure helpers: pipeline model and rendering
 // ---------------------------------------------------------------------------------------------
 
-/** The typed pipeline model `DepotImagePipeline` renders, and its allowed values. */
+/**
+ * The typed pipeline model `DepotImagePipeline` renders (resolved, internal to the render), and the
+ * enums of its allowed values (`as const` objects; the `*_MODES`-style arrays list the same values).
+ */
 export {
   BUILD_PLATFORMS,
+  BuildPlatform,
   CLI_INSTALL_MODES,
+  CliInstallMode,
   DELIVERY_MODES,
   DEPOT_AUTH_MODES,
+  DESTINATION_KINDS,
+  DeliveryMode,
+  DepotAuthMode,
+  DestinationKind,
+  ECR_ACCESS_MODES,
+  EcrAccessMode,
   LINT_FAIL_ON,
+  LintFailOn,
   PLATFORMS,
+  Platform,
   SECRETS_BACKENDS,
+  SecretsBackend,
   TAG_VARIABLES,
-  type BuildPlatform,
   type BuildSecret,
-  type CliInstallMode,
-  type DeliveryMode,
-  type DepotAuthMode,
   type EcrAccess,
   type ImageBuild,
-  type LintFailOn,
   type PipelineModel,
-  type Platform,
   type ResolvedDestination,
-  type SecretsBackend,
   type TagVariable,
 } from "./pipeline/model";
 /**
@@ -189,7 +225,7 @@ export {
  * renderers behind the `hook` and `elastic-stack` backends.
  */
 export { ENV, clusterSecretKey } from "./naming";
-export { AGENT_SECRETS_BACKENDS, type AgentSecretsBackend } from "./secrets/validation";
+export { AGENT_SECRETS_BACKENDS, AgentSecretsBackend } from "./secrets/validation";
 export { jobSecretEnv } from "./secrets/job-env";
 export { validateAgentSecretsArgs } from "./secrets/args";
 export { secretAccessPolicy, type SecretAccessPolicyArgs } from "./secrets/access-policy";

@@ -1,7 +1,9 @@
 /**
  * The stack configuration schema: what `Pulumi.<stack>.yaml` may say under the `depot-buildkite:`
  * namespace. One zod schema; every object is strict so that a misspelt key is an error.
- * Defaults live here and nowhere else.
+ * Stack-level defaults live here. The defaults a pipeline shares with the library (queue, Depot auth,
+ * secrets backend, depot CLI, image context, platforms, tags and timeout) are the library's own
+ * constants (components/pipeline/from-args.ts), so the config and the component cannot disagree.
  */
 import { z } from "zod";
 import { KMS_KEY_ARN_PATTERN } from "../components/secrets/iam";
@@ -10,13 +12,21 @@ import {
   CLI_INSTALL_MODES,
   DELIVERY_MODES,
   DEPOT_AUTH_MODES,
+  DeliveryMode,
   LINT_FAIL_ON,
   PLATFORMS,
   SECRETS_BACKENDS,
 } from "../components/pipeline/model";
+import { DEFAULT_DEPOT_CLI_VERSION, IMAGE_DEFAULTS, PIPELINE_DEFAULTS } from "../components/pipeline/from-args";
 
-/** The pinned depot CLI version rendered into install steps. */
-export const DEFAULT_DEPOT_CLI_VERSION = "2.102.12";
+/** The pinned depot CLI version rendered into install steps (owned by the library). */
+export { DEFAULT_DEPOT_CLI_VERSION };
+
+const DEPOT_DEFAULTS = {
+  auth: PIPELINE_DEFAULTS.auth,
+  cli: { version: DEFAULT_DEPOT_CLI_VERSION, install: PIPELINE_DEFAULTS.cliInstall },
+  debugOidc: PIPELINE_DEFAULTS.debugOidc,
+} as const;
 
 const slug = z
   .string()
@@ -35,7 +45,7 @@ export const buildkiteSchema = z.strictObject({
   /** Team GraphQL id every pipeline is created with. */
   defaultTeamId: nonEmpty.optional(),
   /** Agent queue steps run on. */
-  defaultQueue: nonEmpty.default("default"),
+  defaultQueue: nonEmpty.default(PIPELINE_DEFAULTS.queue),
 });
 
 export const depotSchema = z.strictObject({
@@ -57,19 +67,19 @@ export const depotSchema = z.strictObject({
     })
     .optional(),
   /** How jobs authenticate to Depot; pipelines may override. */
-  auth: z.enum(DEPOT_AUTH_MODES).default("oidc"),
+  auth: z.enum(DEPOT_AUTH_MODES).default(DEPOT_DEFAULTS.auth),
   cli: z
     .strictObject({
-      version: semver.default(DEFAULT_DEPOT_CLI_VERSION),
-      install: z.enum(CLI_INSTALL_MODES).default("script"),
+      version: semver.default(DEPOT_DEFAULTS.cli.version),
+      install: z.enum(CLI_INSTALL_MODES).default(DEPOT_DEFAULTS.cli.install),
     })
-    .default({ version: DEFAULT_DEPOT_CLI_VERSION, install: "script" }),
+    .default({ ...DEPOT_DEFAULTS.cli }),
   /** Set DEPOT_DEBUG_OIDC=1 in OIDC steps (troubleshooting). */
-  debugOidc: z.boolean().default(false),
+  debugOidc: z.boolean().default(DEPOT_DEFAULTS.debugOidc),
 });
 
 export const secretsSchema = z.strictObject({
-  backend: z.enum(SECRETS_BACKENDS).default("buildkite"),
+  backend: z.enum(SECRETS_BACKENDS).default(PIPELINE_DEFAULTS.secretsBackend),
   hook: z
     .strictObject({
       namePrefix: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/, "may only contain letters, digits and /_+=.@-").default("buildkite/"),
@@ -130,10 +140,10 @@ const platform = z.enum(PLATFORMS);
 export const imageSchema = z.strictObject({
   key: z.string().regex(/^[a-zA-Z0-9_\-:.,]{1,100}$/, "must be a Buildkite step key: letters, digits, '_', '-', ':', '.', ',' (at most 100)"),
   label: nonEmpty.optional(),
-  context: nonEmpty.default("."),
+  context: nonEmpty.default(IMAGE_DEFAULTS.context),
   dockerfile: nonEmpty.optional(),
   target: nonEmpty.optional(),
-  platforms: z.array(platform).min(1).default(["linux/amd64"]),
+  platforms: z.array(platform).min(1).default(() => [...IMAGE_DEFAULTS.platforms]),
   buildArgs: stringMap.default({}),
   buildContexts: stringMap.default({}),
   /** Build secrets: id -> environment variable on the agent holding the value. */
@@ -141,7 +151,7 @@ export const imageSchema = z.strictObject({
   ssh: z.array(nonEmpty).default([]),
   labels: stringMap.default({}),
   annotations: z.array(nonEmpty).default([]),
-  tags: z.array(nonEmpty).default(["{short_commit}"]),
+  tags: z.array(nonEmpty).default(() => [...IMAGE_DEFAULTS.tags]),
   /** `dockerhub:NAMESPACE/REPO` or `ecr:NAME`. */
   destinations: z.array(nonEmpty).default([]),
   push: z.boolean().optional(),
@@ -157,7 +167,7 @@ export const imageSchema = z.strictObject({
   pull: z.boolean().default(false),
   metadataFile: nonEmpty.optional(),
   dependsOn: z.array(nonEmpty).default([]),
-  timeoutInMinutes: z.number().int().min(1).max(1440).default(30),
+  timeoutInMinutes: z.number().int().min(1).max(1440).default(IMAGE_DEFAULTS.timeoutInMinutes),
   concurrency: z.strictObject({ limit: z.number().int().min(1), group: nonEmpty }).optional(),
   branches: z.array(nonEmpty).optional(),
   queue: nonEmpty.optional(),
@@ -181,7 +191,7 @@ export const pipelineSchema = z.strictObject({
   branchConfiguration: nonEmpty.optional(),
   auth: z.enum(DEPOT_AUTH_MODES).optional(),
   secretsBackend: z.enum(SECRETS_BACKENDS).optional(),
-  delivery: z.enum(DELIVERY_MODES).default("managed"),
+  delivery: z.enum(DELIVERY_MODES).default(DeliveryMode.Managed),
   /** Sign the stored upload step (repository delivery only); needs the `signingJwks` secret. */
   sign: z.boolean().default(false),
   queue: nonEmpty.optional(),
@@ -204,8 +214,8 @@ export const pipelineSchema = z.strictObject({
 /** Top-level keys under the project namespace, each with its schema. */
 export const topLevelSchema = z.strictObject({
   buildkite: buildkiteSchema,
-  depot: depotSchema.default({ auth: "oidc", cli: { version: DEFAULT_DEPOT_CLI_VERSION, install: "script" }, debugOidc: false }),
-  secrets: secretsSchema.default({ backend: "buildkite" }),
+  depot: depotSchema.default({ ...DEPOT_DEFAULTS, cli: { ...DEPOT_DEFAULTS.cli } }),
+  secrets: secretsSchema.default({ backend: PIPELINE_DEFAULTS.secretsBackend }),
   dockerhub: dockerhubSchema.optional(),
   ecr: ecrSchema.optional(),
   pipelines: z.array(pipelineSchema).min(1, "must list at least one pipeline"),

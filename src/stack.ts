@@ -5,8 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings, ResolvedPipeline } from "./config";
 import { ENV } from "../components/naming";
-import type { PipelineModel } from "../components/pipeline/model";
-import { buildPipelineModel, ecrRepositoriesOf, pushesTo, secretEnvNames } from "./pipeline-model";
+import { DestinationKind } from "../components/pipeline/model";
+import { ecrRepositoriesOf, pipelineBuildArgs, pushesTo, secretEnvNames } from "./pipeline-model";
 import { DepotImagePipeline } from "../components/depot-image-pipeline";
 import { AgentSecrets, type AgentSecretsArgs } from "../components/agent-secrets";
 import { AgentRoleEcrAccess, BuildkiteOidcProvider, BuildkiteOidcRole, EcrRepository } from "../components/aws";
@@ -88,7 +88,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
     });
     repos[name] = { url: repo.repositoryUrl, arn: repo.repositoryArn, registryId: repo.registryId };
   }
-  const ecrPipelines = settings.pipelines.filter((pl) => pl.config.images.some((im) => pushesTo(im, "ecr")));
+  const ecrPipelines = settings.pipelines.filter((pl) => pl.config.images.some((im) => pushesTo(im, DestinationKind.Ecr)));
 
   const roleArns: Record<string, pulumi.Output<string>> = {};
   if (cfg.ecr && ecrPipelines.length > 0) {
@@ -189,22 +189,17 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
     agentHookScript,
     warnings: settings.warnings,
   };
-  const repoUrls = pulumi.all(Object.fromEntries(Object.entries(repos).map(([n, r]) => [n, r.url])));
-  const registryIds = pulumi.all(Object.fromEntries(Object.entries(repos).map(([n, r]) => [n, r.registryId])));
+  const repoUrls = Object.fromEntries(Object.entries(repos).map(([n, r]) => [n, r.url]));
+  const registryIds = Object.fromEntries(Object.entries(repos).map(([n, r]) => [n, r.registryId]));
 
   for (const pl of settings.pipelines) {
     const c = pl.config;
     const slug = c.slug;
-    const roleArn = roleArns[slug] ?? pulumi.output("");
-    const model: pulumi.Output<PipelineModel> = pulumi
-      .all([depotProjectId, repoUrls, registryIds, roleArn])
-      .apply(([projectId, urls, ids, role]) =>
-        buildPipelineModel(cfg, pl, { depotProjectId: projectId, repositoryUrls: urls, registryIds: ids, roleArn: role }),
-      );
     const pipeline = new DepotImagePipeline(
       slug,
       {
-        slug,
+        // slug, organization, Depot project, auth, logins and images, with the resource Outputs in them
+        ...pipelineBuildArgs(cfg, pl, { depotProjectId, repositoryUrls: repoUrls, registryIds, roleArn: roleArns[slug] ?? "" }),
         name: c.name,
         repository: c.repository,
         description: c.description,
@@ -220,7 +215,6 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
         schedules: c.schedules.length > 0 ? c.schedules : undefined,
         delivery: c.delivery,
         signing: c.sign && secrets.signingJwks ? { jwks: secrets.signingJwks } : undefined,
-        model,
       },
       { aliases: aliasesFor(pl) },
     );

@@ -30,6 +30,7 @@ export class AgentRoleEcrAccess extends pulumi.ComponentResource {
   public readonly policyName: pulumi.Output<string>;
   /** The role name, resolved only after the policy is in place. */
   public readonly resolvedRoleName: pulumi.Output<string>;
+  /** The inline ECR push policy child (`${name}-push`) on the agent role. */
   public readonly rolePolicy: aws.iam.RolePolicy;
 
   constructor(name: string, args: AgentRoleEcrAccessArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -69,8 +69,11 @@ export class BuildkiteOidcRole extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
   /** The role ARN, resolved only after the push policy is in place. Give this one to pipelines. */
   public readonly resolvedRoleArn: pulumi.Output<string>;
+  /** The role name (auto-named from the component name unless `roleName` is given). */
   public readonly roleName: pulumi.Output<string>;
+  /** The `aws.iam.Role` child, to attach further policies to. */
   public readonly role: aws.iam.Role;
+  /** The inline ECR push policy child (`${name}-push`). */
   public readonly pushPolicy: aws.iam.RolePolicy;
 
   constructor(name: string, args: BuildkiteOidcRoleArgs, opts?: pulumi.ComponentResourceOptions) {

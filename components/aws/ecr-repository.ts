@@ -77,10 +77,13 @@ export interface EcrRepositoryArgs {
 export class EcrRepository extends pulumi.ComponentResource {
   /** `ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME`, without a tag. */
   public readonly repositoryUrl: pulumi.Output<string>;
+  /** ARN of the repository, for IAM policies (`BuildkiteOidcRole.pushRepositoryArns`). */
   public readonly repositoryArn: pulumi.Output<string>;
+  /** Name of the repository, e.g. `acme/web` (the `name` arg). */
   public readonly repositoryName: pulumi.Output<string>;
   /** The account ID of the registry that holds the repository. */
   public readonly registryId: pulumi.Output<string>;
+  /** The `aws.ecr.Repository` child, for options such as `dependsOn`. */
   public readonly repository: aws.ecr.Repository;
 
   constructor(name: string, args: EcrRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -43,13 +43,23 @@ export type LifecycleCountType = (typeof LifecycleCountType)[keyof typeof Lifecy
 
 /** A lifecycle rule as users write it. Priorities are assigned by {@link buildLifecyclePolicy}. */
 export interface LifecycleRuleArgs {
-  /** Shown in the ECR console. */
+  /**
+   * Shown in the ECR console.
+   * @default generated from the rule, e.g. "Keep the newest 10 tagged pr-* images"
+   */
   description?: string;
   /** `tagged` needs `tagPatternList` or `tagPrefixList`; `any` must be the only such rule. */
   tagStatus: LifecycleTagStatus;
-  /** Tag patterns (`*` wildcards) for `tagged` rules, e.g. `["pr-*"]`. */
+  /**
+   * Tag patterns (`*` wildcards) for `tagged` rules, e.g. `["pr-*"]`. Not together with
+   * `tagPrefixList`.
+   * @default none
+   */
   tagPatternList?: string[];
-  /** Tag prefixes for `tagged` rules, e.g. `["release-"]`. */
+  /**
+   * Tag prefixes for `tagged` rules, e.g. `["release-"]`. Not together with `tagPatternList`.
+   * @default none
+   */
   tagPrefixList?: string[];
   /** `imageCountMoreThan` (keep the newest `countNumber`) or `sinceImagePushed` (days). */
   countType: LifecycleCountType;

@@ -248,9 +248,15 @@ export function buildkiteSubject(args: BuildkiteSubjectArgs): string {
 
 /** Immutable IDs Buildkite can copy into AWS session tags (plugin option `session-tags`). */
 export interface BuildkiteSessionTags {
-  /** Required value of the `organization_id` session tag (the organization's UUID). */
+  /**
+   * Required value of the `organization_id` session tag (the organization's UUID).
+   * @default none (the `organization_id` tag is not required)
+   */
   organizationId?: string;
-  /** Allowed values of the `pipeline_id` session tag (pipeline UUIDs). */
+  /**
+   * Allowed values of the `pipeline_id` session tag (pipeline UUIDs). An empty list is refused.
+   * @default none (the `pipeline_id` tag is not required)
+   */
   pipelineIds?: string[];
 }
 

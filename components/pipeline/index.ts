@@ -1,5 +1,7 @@
 /** Pure pipeline rendering: model -> Buildkite YAML, depot flags, interpolation escaping. */
 export * from "./model";
+export type * from "./args";
+export * from "./from-args";
 export * from "./document";
 export { escapeInterpolation, escapeDocument, toAgentShell } from "./interpolation";
 export { quoteWord, singleQuote, storedWord, expandWord, lit, flag, param, type ShellWord, type WordPart } from "./shell";

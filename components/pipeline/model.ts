@@ -4,33 +4,115 @@
  * Every value here is plain and resolved (no `pulumi.Output`): components resolve resource
  * outputs (ECR repository URLs, role ARNs, Depot project ids) first and then render inside
  * `apply`, so rendering stays a pure, deterministic function.
+ *
+ * The model is the renderer's internal shape (every field explicit; unions are fine here). What
+ * callers write is `PipelineBuildArgs` (args.ts: optional fields, Inputs, cross-language types);
+ * `pipelineModelFromArgs` (from-args.ts) turns resolved args into this model.
  */
 
+/*
+ * Value sets are `as const` objects with a type of the same name (object first): Pulumi's schema
+ * inference turns them into enums for other languages. The `*_MODES`-style arrays list the same
+ * values in the same order, for zod and for messages.
+ */
+
+/** The values of an `as const` enum object, in declaration order, as a non-empty tuple. */
+function valuesOf<T extends Record<string, string>>(o: T): readonly [T[keyof T], ...T[keyof T][]] {
+  const [first, ...rest] = Object.values(o) as T[keyof T][];
+  return [first, ...rest];
+}
+
 /** How the depot CLI authenticates inside a job. */
-export const DEPOT_AUTH_MODES = ["oidc", "project-token", "user-token"] as const;
-export type DepotAuthMode = (typeof DEPOT_AUTH_MODES)[number];
+export const DepotAuthMode = {
+  /** Buildkite OIDC token exchanged with Depot (trust relationship); no secret at all. */
+  Oidc: "oidc",
+  /** A Depot project token in `DEPOT_TOKEN`. */
+  ProjectToken: "project-token",
+  /** A Depot user token in `DEPOT_TOKEN` (meant for local use). */
+  UserToken: "user-token",
+} as const;
+export type DepotAuthMode = (typeof DepotAuthMode)[keyof typeof DepotAuthMode];
+export const DEPOT_AUTH_MODES = valuesOf(DepotAuthMode);
 
 /** Where the agent gets `DEPOT_TOKEN` and the Docker Hub credentials from. */
-export const SECRETS_BACKENDS = ["buildkite", "hook", "elastic-stack"] as const;
-export type SecretsBackend = (typeof SECRETS_BACKENDS)[number];
+export const SecretsBackend = {
+  /** Buildkite cluster secrets, read through each step's `secrets:` attribute. */
+  Buildkite: "buildkite",
+  /** AWS Secrets Manager and a generated agent `environment` hook. */
+  Hook: "hook",
+  /** The Elastic CI Stack's S3 secrets bucket. */
+  ElasticStack: "elastic-stack",
+} as const;
+export type SecretsBackend = (typeof SecretsBackend)[keyof typeof SecretsBackend];
+export const SECRETS_BACKENDS = valuesOf(SecretsBackend);
 
 /** What Pulumi stores in Buildkite: the whole pipeline, or one upload step (YAML in the repository). */
-export const DELIVERY_MODES = ["managed", "repository"] as const;
-export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+export const DeliveryMode = {
+  /** The full rendered YAML is stored in the pipeline settings. */
+  Managed: "managed",
+  /** Only a `buildkite-agent pipeline upload` step is stored; the YAML is committed to the repository. */
+  Repository: "repository",
+} as const;
+export type DeliveryMode = (typeof DeliveryMode)[keyof typeof DeliveryMode];
+export const DELIVERY_MODES = valuesOf(DeliveryMode);
 
 /** How the depot CLI reaches the agent. */
-export const CLI_INSTALL_MODES = ["script", "preinstalled"] as const;
-export type CliInstallMode = (typeof CLI_INSTALL_MODES)[number];
+export const CliInstallMode = {
+  /** Each step installs the pinned version with Depot's install script. */
+  Script: "script",
+  /** The agent already has `depot` on its PATH. */
+  Preinstalled: "preinstalled",
+} as const;
+export type CliInstallMode = (typeof CliInstallMode)[keyof typeof CliInstallMode];
+export const CLI_INSTALL_MODES = valuesOf(CliInstallMode);
 
 /** Platforms Depot builds natively. */
-export const PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
-export type Platform = (typeof PLATFORMS)[number];
+export const Platform = {
+  LinuxAmd64: "linux/amd64",
+  LinuxArm64: "linux/arm64",
+} as const;
+export type Platform = (typeof Platform)[keyof typeof Platform];
+export const PLATFORMS = valuesOf(Platform);
 
-export const BUILD_PLATFORMS = ["dynamic", "linux/amd64", "linux/arm64"] as const;
-export type BuildPlatform = (typeof BUILD_PLATFORMS)[number];
+/** Depot's `--build-platform`: where a build runs, independent of the target platforms. */
+export const BuildPlatform = {
+  /** Depot chooses per target platform. */
+  Dynamic: "dynamic",
+  LinuxAmd64: "linux/amd64",
+  LinuxArm64: "linux/arm64",
+} as const;
+export type BuildPlatform = (typeof BuildPlatform)[keyof typeof BuildPlatform];
+export const BUILD_PLATFORMS = valuesOf(BuildPlatform);
 
-export const LINT_FAIL_ON = ["error", "warn", "info", "none"] as const;
-export type LintFailOn = (typeof LINT_FAIL_ON)[number];
+/** Depot's `--lint-fail-on`: the lowest lint severity that fails the build. */
+export const LintFailOn = {
+  Error: "error",
+  Warn: "warn",
+  Info: "info",
+  None: "none",
+} as const;
+export type LintFailOn = (typeof LintFailOn)[keyof typeof LintFailOn];
+export const LINT_FAIL_ON = valuesOf(LintFailOn);
+
+/** The registry an image is pushed to. */
+export const DestinationKind = {
+  /** Docker Hub (`docker.io`). */
+  Dockerhub: "dockerhub",
+  /** Amazon ECR. */
+  Ecr: "ecr",
+} as const;
+export type DestinationKind = (typeof DestinationKind)[keyof typeof DestinationKind];
+export const DESTINATION_KINDS = valuesOf(DestinationKind);
+
+/** How jobs get AWS credentials for their ECR login. */
+export const EcrAccessMode = {
+  /** Each job assumes an IAM role with its Buildkite OIDC token (keyless). */
+  Oidc: "oidc",
+  /** The agent's own instance role (no role is assumed). */
+  InstanceRole: "instance-role",
+} as const;
+export type EcrAccessMode = (typeof EcrAccessMode)[keyof typeof EcrAccessMode];
+export const ECR_ACCESS_MODES = valuesOf(EcrAccessMode);
 
 /**
  * Runtime values a tag may use, written `{name}` in a tag template. Each renders as an escaped
@@ -42,7 +124,7 @@ export type TagVariable = (typeof TAG_VARIABLES)[number];
 /** A resolved push destination: a full image repository reference without a tag. */
 export interface ResolvedDestination {
   /** `dockerhub` or `ecr`. */
-  kind: "dockerhub" | "ecr";
+  kind: DestinationKind;
   /** What the user wrote, e.g. `dockerhub:acme/api` or `ecr:api`. */
   ref: string;
   /** Image repository without tag, e.g. `docker.io/acme/api` or `123456789012.dkr.ecr.eu-west-1.amazonaws.com/api`. */

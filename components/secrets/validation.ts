@@ -5,8 +5,17 @@
  */
 
 /** The three ways a job can receive its secrets. */
-export const AGENT_SECRETS_BACKENDS = ["buildkite", "hook", "elastic-stack"] as const;
-export type AgentSecretsBackend = (typeof AGENT_SECRETS_BACKENDS)[number];
+export const AgentSecretsBackend = {
+  /** Buildkite cluster secrets, read by each step's `secrets:` attribute. */
+  Buildkite: "buildkite",
+  /** AWS Secrets Manager plus a generated agent `environment` hook. */
+  Hook: "hook",
+  /** The Elastic CI Stack's S3 secrets bucket. */
+  ElasticStack: "elastic-stack",
+} as const;
+export type AgentSecretsBackend = (typeof AgentSecretsBackend)[keyof typeof AgentSecretsBackend];
+/** The backends in declaration order (for messages and iteration). */
+export const AGENT_SECRETS_BACKENDS: readonly AgentSecretsBackend[] = Object.values(AgentSecretsBackend);
 
 /** Buildkite cluster secret key syntax (provider and API rule). */
 export const CLUSTER_SECRET_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;

@@ -5,14 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  BuildkiteOidcProvider,
-  BuildkiteOidcRole,
-  DepotImagePipeline,
-  EcrRepository,
-  type ImageBuild,
-  type PipelineModel,
-} from "depot-buildkite";
+import { BuildkiteOidcProvider, BuildkiteOidcRole, DepotImagePipeline, EcrRepository } from "depot-buildkite";
 
 const config = new pulumi.Config();
 const organization = config.get("buildkiteOrganization") ?? "acme";
@@ -30,54 +23,22 @@ const role = new BuildkiteOidcRole("web-push", {
   pushRepositoryArns: [repo.repositoryArn],
 });
 
-/** One image: built for both platforms and pushed to the repository, tagged with the commit. */
-function webImage(repository: string): ImageBuild {
-  return {
-    key: "web",
-    context: ".",
-    platforms: ["linux/amd64", "linux/arm64"],
-    tags: ["{short_commit}", "latest"],
-    destinations: [{ kind: "ecr", ref: "ecr:web", repository }],
-    buildArgs: {},
-    buildContexts: {},
-    secrets: [],
-    ssh: [],
-    labels: {},
-    annotations: [],
-    load: false,
-    save: false,
-    saveTags: [],
-    lint: false,
-    noCache: false,
-    pull: false,
-    dependsOn: [],
-    timeoutInMinutes: 30,
-    env: {},
-  };
-}
-
-const region = aws.getRegionOutput().region;
-const model = pulumi
-  .all([repo.repositoryUrl, repo.registryId, role.resolvedRoleArn, region])
-  .apply(([url, accountId, roleArn, regionName]): PipelineModel => ({
-    slug,
-    organization,
-    queue: "default",
-    auth: "oidc",
-    depotProjectId,
-    secretsBackend: "buildkite",
-    secretEnv: {},
-    cli: { version: "2.102.12", install: "script" },
-    debugOidc: false,
-    ecr: { mode: "oidc", roleArn, sessionTags: [], region: regionName, accountIds: [accountId] },
-    images: [webImage(url)],
-  }));
-
+// Outputs go straight into the args: the component renders once they resolve.
 const pipeline = new DepotImagePipeline("web", {
   slug,
   name: "Web",
   repository: "git@github.com:acme/web.git",
-  model,
+  organization,
+  depotProjectId,
+  ecr: { mode: "oidc", roleArn: role.resolvedRoleArn, region: aws.getRegionOutput().region, accountIds: [repo.registryId] },
+  images: [
+    {
+      key: "web",
+      platforms: ["linux/amd64", "linux/arm64"],
+      tags: ["{short_commit}", "latest"],
+      destinations: [{ kind: "ecr", repository: repo.repositoryUrl }],
+    },
+  ],
 });
 
 export const repositoryUrl = repo.repositoryUrl;

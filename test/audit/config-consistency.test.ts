@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, type ParseResult, type Settings } from "../../src/config";
 import { SECRET_KEYS } from "../../src/config-schema";
-import { buildPipelineModel, secretEnvNames } from "../../src/pipeline-model";
+import { pipelineBuildArgs, secretEnvNames } from "../../src/pipeline-model";
 import { readStackFile } from "../../src/stack-file";
 import { REPO_ROOT } from "../../src/synth/run";
 import { depotImagePipelineArgsProblems } from "../../components/depot-image-pipeline";
@@ -85,12 +85,11 @@ describe("the config layer and the components agree", () => {
     expectConsistent(result, (s) =>
       s.pipelines.flatMap((pl) =>
         depotImagePipelineArgsProblems({
-          slug: pl.config.slug,
+          ...pipelineBuildArgs(s.config, pl, realisticRefs(s, pl.config.slug)),
           name: pl.config.name,
           repository: pl.config.repository,
           schedules: pl.config.schedules,
           delivery: pl.config.delivery,
-          model: buildPipelineModel(s.config, pl, realisticRefs(s, pl.config.slug)),
         }),
       ),
     );

@@ -6,13 +6,12 @@
  * generated SDKs in Python, Go, C#, Java and YAML are made from that schema.
  *
  * This test runs the same steps in-process (`getPulumiComponents` + `ComponentProvider.getSchema`)
- * and checks every component that must infer: present under its token, every input typed and
- * described.
+ * over every exported component at once, as `pulumi package add` does, and checks each one: present
+ * under its token, every input typed and described.
  *
- * KNOWN_GAPS lists components whose Args the analyzer rejects today, with the reason. The
- * analyzer stops at the first error, so while this list is not empty `pulumi package add` fails
- * for the whole package. When a redesign lands, the gap test fails: move the component to
- * SCHEMA_COMPONENTS.
+ * The analyzer stops at its first error, so one component whose Args it cannot read breaks
+ * `pulumi package add` for the whole package. Args it cannot read are redesigned, never skipped
+ * (the rules are in docs/library.md).
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -23,28 +22,15 @@ import * as library from "../../components";
 const ROOT = resolve(__dirname, "../..");
 const PKG = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { name: string; version: string };
 
-/** Components whose schema infers today. */
-const SCHEMA_COMPONENTS = ["EcrRepository", "BuildkiteOidcProvider", "BuildkiteOidcRole", "AgentRoleEcrAccess"] as const;
-
-/**
- * Components the analyzer rejects today, with the first error it reports (a pattern: the exact
- * property may move while the Args are being redesigned) and the redesign that fixes it.
- */
-const KNOWN_GAPS: Record<string, { error: RegExp; redesign: string }> = {
-  AgentSecrets: {
-    error: /^Union types are not supported for component 'AgentSecrets' property 'AgentSecretsArgs\.backend'/,
-    redesign:
-      "backend (`(typeof ARRAY)[number]`) and pipelines[].depotAuth (inline literal union) -> `as const` objects with a same-named type; " +
-      "inline object types buildkite, hook, hook.upload, elasticStack -> named interfaces; the public field `backend` is read as an output too",
-  },
-  DepotImagePipeline: {
-    error: /^(Union types are not supported|Unsupported type|Cannot determine resource type)[^\n]* component 'DepotImagePipeline'/,
-    redesign:
-      "teams[].accessLevel, delivery and, inside model, auth, secretsBackend, cli.install, images[].platforms, lintFailOn, buildPlatform, " +
-      "destinations[].kind -> `as const` objects; signing, cli, dockerhub, concurrency -> named interfaces; ecr (discriminated union) and " +
-      "provenance (boolean | string) -> one shape each; public `pipeline` (an @pulumiverse resource: only @pulumi/* references infer) -> Output fields",
-  },
-};
+/** Every component the package exports: all of them must infer. */
+const SCHEMA_COMPONENTS = [
+  "DepotImagePipeline",
+  "AgentSecrets",
+  "EcrRepository",
+  "BuildkiteOidcProvider",
+  "BuildkiteOidcRole",
+  "AgentRoleEcrAccess",
+] as const;
 
 /** Exported resource classes that are not components: the plugin host ignores them. */
 const NOT_COMPONENTS = ["DepotProject", "DepotProjectToken", "DepotTrustPolicy"];
@@ -105,9 +91,10 @@ describe("cross-language schema", () => {
     expect(schema.version).toBe(PKG.version);
   });
 
-  it("discovers every exported component, and classifies each as inferring or a known gap", () => {
+  it("discovers every exported component, and every one infers", () => {
     const names = discovered.map((c) => c.name).sort();
-    expect(names).toEqual([...SCHEMA_COMPONENTS, ...Object.keys(KNOWN_GAPS)].sort());
+    expect(names).toEqual([...SCHEMA_COMPONENTS].sort());
+    expect(Object.keys(schema.resources).sort()).toEqual(SCHEMA_COMPONENTS.map((n) => `${PROVIDER}:index:${n}`).sort());
     // Dynamic resources are CustomResources: not part of the plugin (see docs/library.md).
     for (const n of NOT_COMPONENTS) {
       expect(n in library).toBe(true);
@@ -161,21 +148,45 @@ describe("cross-language schema", () => {
     expect(schema.resources[`${PROVIDER}:index:BuildkiteOidcProvider`].requiredInputs).toEqual([]);
   });
 
+  it("DepotImagePipeline: flat args with named object types and enums, outputs only (spot checks)", () => {
+    const ref = (t: string) => `#/types/${PROVIDER}:index:${t}`;
+    const enumValues = (t: string) => (schema.types[`${PROVIDER}:index:${t}`].enum as { value: string }[]).map((e) => e.value);
+    const p = schema.resources[`${PROVIDER}:index:DepotImagePipeline`];
+    expect([...p.requiredInputs].sort()).toEqual(["depotProjectId", "images", "name", "organization", "repository", "slug"]);
+    expect(p.inputProperties.images).toMatchObject({ type: "array", items: { $ref: ref("ImageArgs") } });
+    expect(p.inputProperties.ecr.$ref).toBe(ref("EcrLoginArgs"));
+    expect(p.inputProperties.auth.$ref).toBe(ref("DepotAuthMode"));
+    expect(p.inputProperties.delivery.$ref).toBe(ref("DeliveryMode"));
+    expect(p.inputProperties.depotProjectId.type).toBe("string");
+    expect(Object.keys(p.properties).sort()).toEqual(["pipelineId", "pipelineYaml", "slug", "storedSteps", "url", "webhookUrl"]);
+    const image = schema.types[`${PROVIDER}:index:ImageArgs`];
+    expect(image.properties?.platforms).toMatchObject({ type: "array", items: { $ref: ref("Platform") } });
+    expect(image.properties?.destinations).toMatchObject({ type: "array", items: { $ref: ref("ImageDestinationArgs") } });
+    expect(image.properties?.provenance.type).toBe("string");
+    expect(schema.types[`${PROVIDER}:index:ImageDestinationArgs`].properties?.kind.$ref).toBe(ref("DestinationKind"));
+    expect(enumValues("DestinationKind")).toEqual(["dockerhub", "ecr"]);
+    expect(enumValues("EcrAccessMode")).toEqual(["oidc", "instance-role"]);
+    expect(enumValues("PipelineTeamAccessLevel")).toEqual(["READ_ONLY", "BUILD_AND_READ", "MANAGE_BUILD_AND_READ"]);
+    expect([...enumValues("BuildPlatform")].sort()).toEqual(["dynamic", "linux/amd64", "linux/arm64"]);
+  });
+
+  it("AgentSecrets: backend blocks are named types, values a map of strings, backend an enum (spot checks)", () => {
+    const ref = (t: string) => `#/types/${PROVIDER}:index:${t}`;
+    const a = schema.resources[`${PROVIDER}:index:AgentSecrets`];
+    expect([...a.requiredInputs].sort()).toEqual(["backend", "pipelines"]);
+    expect(a.inputProperties.backend.$ref).toBe(ref("AgentSecretsBackend"));
+    expect(a.inputProperties.buildkite.$ref).toBe(ref("AgentSecretsBuildkiteArgs"));
+    expect(a.inputProperties.hook.$ref).toBe(ref("AgentSecretsHookArgs"));
+    expect(a.inputProperties.elasticStack.$ref).toBe(ref("AgentSecretsElasticStackArgs"));
+    expect(schema.types[`${PROVIDER}:index:AgentSecretsHookArgs`].properties?.upload.$ref).toBe(ref("AgentSecretsHookUploadArgs"));
+    const pipeline = schema.types[`${PROVIDER}:index:AgentSecretsPipeline`].properties ?? {};
+    expect(pipeline.values).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
+    expect(pipeline.depotAuth.$ref).toBe(ref("DepotAuthMode"));
+    expect(a.properties.backend.$ref).toBe(ref("AgentSecretsBackend"));
+  });
+
   it("depends on the aws provider at the version this package is built with (outputs reference its resources)", () => {
     const awsVersion = (JSON.parse(readFileSync(resolve(ROOT, "node_modules/@pulumi/aws/package.json"), "utf8")) as { version: string }).version;
     expect(schema.dependencies).toEqual([{ name: "aws", version: awsVersion }]);
-  });
-
-  describe("known gaps (pulumi package add fails for the whole package until these are fixed)", () => {
-    it.each(Object.keys(KNOWN_GAPS))("%s: the analyzer still rejects its Args", async (name) => {
-      const gap = KNOWN_GAPS[name];
-      let message = "(inferred without error: the redesign landed; move it to SCHEMA_COMPONENTS)";
-      try {
-        await provider([name]).getSchema();
-      } catch (e) {
-        message = (e as Error).message;
-      }
-      expect(message, `redesign needed: ${gap.redesign}`).toMatch(gap.error);
-    }, 120_000);
   });
 });

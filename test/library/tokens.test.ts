@@ -15,7 +15,6 @@ import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as library from "../../components";
-import type { ImageBuild, PipelineModel } from "../../components";
 import { installMocks, settle, type Registration } from "../helpers/mocks";
 
 type ClassName = keyof typeof CURRENT;
@@ -75,51 +74,6 @@ function typeOfUrn(urn: string): string {
   return qualified.split("$").pop() ?? "";
 }
 
-function image(repository: string): ImageBuild {
-  return {
-    key: "web",
-    context: ".",
-    platforms: ["linux/amd64"],
-    tags: ["latest"],
-    destinations: [{ kind: "ecr", ref: "ecr:web", repository }],
-    buildArgs: {},
-    buildContexts: {},
-    secrets: [],
-    ssh: [],
-    labels: {},
-    annotations: [],
-    load: false,
-    save: false,
-    saveTags: [],
-    lint: false,
-    noCache: false,
-    pull: false,
-    dependsOn: [],
-    timeoutInMinutes: 30,
-    env: {},
-  };
-}
-
-const model: PipelineModel = {
-  slug: "web-app",
-  organization: "acme",
-  queue: "default",
-  auth: "oidc",
-  depotProjectId: "abc123xyz",
-  secretsBackend: "buildkite",
-  secretEnv: {},
-  cli: { version: "2.102.12", install: "script" },
-  debugOidc: false,
-  ecr: {
-    mode: "oidc",
-    roleArn: "arn:aws:iam::123456789012:role/web-app",
-    sessionTags: [],
-    region: "eu-west-1",
-    accountIds: ["123456789012"],
-  },
-  images: [image("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/web")],
-};
-
 let aliased: library.EcrRepository;
 
 function urnOf(r: pulumi.Resource): Promise<string> {
@@ -163,7 +117,10 @@ beforeAll(async () => {
     slug: "web-app",
     name: "Web App",
     repository: "git@github.com:acme/web-app.git",
-    model,
+    organization: "acme",
+    depotProjectId: "abc123xyz",
+    ecr: { mode: "oidc", roleArn: "arn:aws:iam::123456789012:role/web-app", region: "eu-west-1", accountIds: ["123456789012"] },
+    images: [{ key: "web", tags: ["latest"], destinations: [{ kind: "ecr", repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/web" }] }],
   });
   const project = new library.DepotProject("DepotProject", { name: "web", apiToken: "not-a-real-token" });
   instances.DepotProject = project;

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as buildkite from "@pulumiverse/buildkite";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DepotImagePipeline, depotImagePipelineArgsProblems } from "../../components/depot-image-pipeline";
 import { renderPipelineYaml, renderStoredSteps } from "../../components/pipeline/render";
 import { byType, find, installMocks, settle, valueOf, type Registration } from "../helpers/mocks";
-import { model, SCENARIOS } from "./fixtures";
+import { argsFromModel, model, ROLE_ARN, SCENARIOS } from "./fixtures";
 
 const SIGNED_TOKEN = "buildkite:Pipeline/getSignedSteps:getSignedSteps";
 const JWKS_CANARY = '{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","d":"JWKS-PRIVATE-CANARY","x":"pub"}]}';
@@ -21,6 +22,7 @@ let managed: DepotImagePipeline;
 let repo: DepotImagePipeline;
 let signed: DepotImagePipeline;
 let fromOutput: DepotImagePipeline;
+let minimal: DepotImagePipeline;
 
 beforeAll(async () => {
   // Mocks first: constructing a resource before this would run without a monitor.
@@ -32,6 +34,7 @@ beforeAll(async () => {
     },
   });
   managed = new DepotImagePipeline("web-app", {
+    ...argsFromModel(SCENARIOS["8 push and load"]),
     slug: "web-app",
     name: "Web App",
     repository: "git@github.com:acme/web-app.git",
@@ -47,9 +50,9 @@ beforeAll(async () => {
       { key: "nightly", cronline: "0 3 * * *", label: "Nightly rebuild", env: { NIGHTLY: "1" } },
       { key: "weekly", cronline: "@weekly", branch: "release", env: {} },
     ],
-    model: SCENARIOS["8 push and load"],
   });
   repo = new DepotImagePipeline("api", {
+    ...argsFromModel(model({ slug: "api" })),
     slug: "api",
     name: "API",
     repository: "git@github.com:acme/api.git",
@@ -59,23 +62,40 @@ beforeAll(async () => {
     buildPullRequests: false,
     buildPullRequestForks: true,
     delivery: "repository",
-    model: model({ slug: "api" }),
   });
   signed = new DepotImagePipeline("signed", {
+    ...argsFromModel(model({ slug: "signed" })),
     slug: "signed",
     name: "Signed",
     repository: "git@github.com:acme/signed.git",
     delivery: "repository",
     signing: { jwks: JWKS_CANARY, keyId: "k1" },
-    model: model({ slug: "signed" }),
   });
+  // Every Input the args allow is an Output here: the steps render once they resolve.
   fromOutput = new DepotImagePipeline("late", {
     slug: "late",
     name: pulumi.output("Late"),
     repository: pulumi.output("git@github.com:acme/late.git"),
-    model: pulumi.output(model({ slug: "late", organization: "other-org" })),
+    organization: "other-org",
+    depotProjectId: pulumi.output("abc123xyz"),
+    ecr: {
+      mode: "oidc",
+      roleArn: pulumi.output(ROLE_ARN),
+      region: pulumi.output("eu-west-1"),
+      accountIds: [pulumi.output("123456789012"), Promise.resolve("123456789012")],
+    },
+    images: [{ key: "late", destinations: [{ kind: "ecr", repository: pulumi.output("123456789012.dkr.ecr.eu-west-1.amazonaws.com/late") }] }],
   });
-  for (const c of [managed, repo, signed, fromOutput]) {
+  // Only what is required: every default applies.
+  minimal = new DepotImagePipeline("min", {
+    slug: "min",
+    name: "Min",
+    repository: "git@github.com:acme/min.git",
+    organization: "acme",
+    depotProjectId: "abc123xyz",
+    images: [{ key: "min" }],
+  });
+  for (const c of [managed, repo, signed, fromOutput, minimal]) {
     await valueOf(c.url);
     await valueOf(c.storedSteps);
   }
@@ -148,19 +168,58 @@ describe("DepotImagePipeline (managed delivery)", () => {
     });
   });
 
-  it("exposes slug, url, webhook, the full YAML and the stored steps", async () => {
+  it("exposes the pipeline id, slug, url, webhook, the full YAML and the stored steps", async () => {
     const yaml = renderPipelineYaml(SCENARIOS["8 push and load"]);
+    expect(await valueOf(managed.pipelineId)).toBe("web-app-id");
     expect(await valueOf(managed.slug)).toBe("web-app");
     expect(await valueOf(managed.url)).toBe("https://buildkite.com/acme/web-app");
     expect(await valueOf(managed.webhookUrl)).toBe("https://webhook.buildkite.com/deliver/web-app");
     expect(await valueOf(managed.pipelineYaml)).toBe(yaml);
     expect(await valueOf(managed.storedSteps)).toBe(yaml);
-    expect(managed.pipeline).toBeDefined();
   });
 
-  it("renders inside apply when the model is an Output", async () => {
+  it("reaches the Buildkite pipeline child through a getter (not a property: the schema reads every property as an output)", async () => {
+    expect(managed.pipeline).toBeInstanceOf(buildkite.pipeline.Pipeline);
+    expect(await valueOf(managed.pipeline.id)).toBe("web-app-id");
+    expect(Object.keys(managed)).not.toContain("pipeline");
+  });
+
+  it("renders inside apply when the args hold Outputs and Promises", async () => {
     expect(await valueOf(fromOutput.url)).toBe("https://buildkite.com/other-org/late");
     expect(find(created, "buildkite:Pipeline/pipeline:Pipeline", "late").plain.name).toBe("Late");
+    const expected = renderPipelineYaml(
+      model({
+        slug: "late",
+        organization: "other-org",
+        secretsBackend: "buildkite",
+        ecr: { mode: "oidc", roleArn: ROLE_ARN, sessionTags: [], region: "eu-west-1", accountIds: ["123456789012"] },
+        images: [
+          {
+            ...model().images[0],
+            key: "late",
+            platforms: ["linux/amd64"],
+            tags: ["{short_commit}"],
+            destinations: [{ kind: "ecr", ref: "ecr:123456789012.dkr.ecr.eu-west-1.amazonaws.com/late", repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/late" }],
+          },
+        ],
+      }),
+    );
+    expect(await valueOf(fromOutput.pipelineYaml)).toBe(expected);
+  });
+
+  it("applies every default to minimal args", async () => {
+    const yaml = await valueOf(minimal.pipelineYaml);
+    expect(yaml).toBe(
+      renderPipelineYaml(
+        model({
+          slug: "min",
+          secretsBackend: "buildkite",
+          images: [{ ...model().images[0], key: "min", platforms: ["linux/amd64"], tags: ["{short_commit}"] }],
+        }),
+      ),
+    );
+    expect(yaml).toContain("queue: default");
+    expect(find(created, "buildkite:Pipeline/pipeline:Pipeline", "min").plain.steps).toBe(yaml);
   });
 });
 
@@ -213,12 +272,14 @@ describe("DepotImagePipeline (signed)", () => {
 
   it("unsigned pipelines make no signing call", () => {
     expect(calls.filter((c) => c.token === SIGNED_TOKEN).map((c) => c.inputs.repository)).toEqual(["git@github.com:acme/signed.git"]);
-    expect(byType(created, "buildkite:Pipeline/pipeline:Pipeline")).toHaveLength(4);
+    expect(byType(created, "buildkite:Pipeline/pipeline:Pipeline")).toHaveLength(5);
   });
 });
 
 describe("DepotImagePipeline argument checks", () => {
-  const base = { slug: "x", name: "X", repository: "r", model: model({ slug: "x" }) };
+  const base = { ...argsFromModel(model({ slug: "x" })), name: "X", repository: "r" };
+  const late = pulumi.output("123456789012.dkr.ecr.eu-west-1.amazonaws.com/x");
+  const ecrImage = { key: "x", destinations: [{ kind: "ecr" as const, repository: late }] };
 
   it.each([
     [{ ...base, signing: { jwks: "{}" } }, '[signing] needs [delivery] = "repository"'],
@@ -228,17 +289,25 @@ describe("DepotImagePipeline argument checks", () => {
     [{ ...base, schedules: [{ key: "n", cronline: "@daily" }, { key: "n", cronline: "@daily" }] }, '[schedules] key "n" is used twice'],
     [{ ...base, schedules: [{ key: "Nightly", cronline: "@daily" }] }, '[schedules[].key] "Nightly" must be lower-case'],
     [{ ...base, schedules: [{ key: "team-x", cronline: "@daily" }] }, 'must not start with "team-"'],
+    [{ ...base, images: [ecrImage], ecr: { mode: "oidc" as const, region: "eu-west-1", accountIds: [late] } }, '[ecr.roleArn] is required with [ecr.mode] = "oidc"'],
+    [{ ...base, images: [ecrImage], ecr: { mode: "instance-role" as const, region: "eu-west-1", accountIds: ["123456789012"], roleArn: ROLE_ARN } }, '[ecr.roleArn] is only used with [ecr.mode] = "oidc"'],
+    // Known values are checked at once even when others are Outputs (stood in until they resolve).
+    [{ ...base, images: [{ ...ecrImage, platforms: ["linux/s390x" as "linux/amd64"] }] }, '[images[0].platforms] "linux/s390x" is not one of linux/amd64, linux/arm64'],
+    [{ ...base, images: [ecrImage], ecr: { mode: "oidc" as const, roleArn: late, region: "eu-west-1", accountIds: ["12345"] } }, '[ecr.accountIds] "12345" is not a 12-digit AWS account id'],
+    [{ ...base, images: [] }, "[images] must contain at least one image"],
   ])("%#: %s", (args, message) => {
     expect(depotImagePipelineArgsProblems(args).join("\n")).toContain(message);
     expect(() => new DepotImagePipeline(`bad-${Math.random().toString(36).slice(2)}`, args)).toThrow(message);
   });
 
-  it("a plain model is checked at construction (slug and model problems)", () => {
-    expect(() => new DepotImagePipeline("mismatch", { ...base, slug: "mismatch" })).toThrow(
-      '[model.slug] "x" must equal [slug] "mismatch"',
-    );
-    expect(depotImagePipelineArgsProblems({ ...base, model: model({ slug: "x", images: [] }) })).toEqual([
-      "[model] [images] must contain at least one image",
-    ]);
+  it("Outputs are stood in with valid values: args whose only unknowns are Outputs pass", () => {
+    expect(
+      depotImagePipelineArgsProblems({
+        ...base,
+        depotProjectId: pulumi.output("abc123xyz"),
+        images: [ecrImage],
+        ecr: { mode: "oidc", roleArn: pulumi.output("not-known-yet"), region: pulumi.output("eu-west-1"), accountIds: [pulumi.output("x")] },
+      }),
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 /** Model builders for pipeline tests: one per scenario of Depot's Buildkite guide. */
+import type { ResolvedPipelineArgs } from "../../components/pipeline/from-args";
 import type { ImageBuild, PipelineModel, ResolvedDestination } from "../../components/pipeline/model";
 
 export const DOCKERHUB: ResolvedDestination = { kind: "dockerhub", ref: "dockerhub:acme/api", repository: "docker.io/acme/api" };
@@ -160,3 +161,31 @@ export const SCENARIOS: Record<string, PipelineModel> = {
     secretEnv: { DEPOT_TOKEN: "DEPOT_TOKEN_WEB_APP", DOCKERHUB_TOKEN: "DOCKERHUB_TOKEN_WEB_APP", NPM_TOKEN: "NPM_TOKEN_WEB_APP", SENTRY_AUTH_TOKEN: "SENTRY_AUTH_TOKEN_WEB_APP" },
   }),
 };
+
+/** The component args that say exactly what `image` says (every field explicit). */
+export function imageArgsFromBuild(im: ImageBuild): ResolvedPipelineArgs["images"][number] {
+  return {
+    ...im,
+    secrets: Object.fromEntries(im.secrets.map((x) => [x.id, x.env])),
+    destinations: im.destinations.map((d) => ({ ...d })),
+    provenance: im.provenance === undefined ? undefined : String(im.provenance),
+  };
+}
+
+/** The component's build args that say exactly what `m` says (every field explicit). */
+export function argsFromModel(m: PipelineModel): ResolvedPipelineArgs {
+  return {
+    slug: m.slug,
+    organization: m.organization,
+    depotProjectId: m.depotProjectId,
+    auth: m.auth,
+    secretsBackend: m.secretsBackend,
+    secretEnv: m.secretEnv,
+    queue: m.queue,
+    cli: m.cli,
+    debugOidc: m.debugOidc,
+    dockerhub: m.dockerhub,
+    ecr: m.ecr && (m.ecr.mode === "oidc" ? { ...m.ecr } : { mode: m.ecr.mode, region: m.ecr.region, accountIds: m.ecr.accountIds }),
+    images: m.images.map(imageArgsFromBuild),
+  };
+}

@@ -106,7 +106,7 @@ describe("AgentSecrets (buildkite backend)", () => {
   });
 
   it("leaves the other backends' outputs empty", async () => {
-    expect(secrets.backend).toBe("buildkite");
+    expect(await valueOf(secrets.backend)).toBe("buildkite");
     expect(await valueOf(secrets.secretArns)).toEqual({});
     expect(await valueOf(secrets.objectKeys)).toEqual({});
     expect(secrets.hookScript).toBeUndefined();
