@@ -56,7 +56,7 @@ function destinationOf(ref: string, urls: Record<string, pulumi.Input<string>>):
   const name = rest.join(":");
   // The library prefixes `docker.io/` to a Docker Hub NAMESPACE/REPO.
   if (kind === DestinationKind.Dockerhub) return { kind: DestinationKind.Dockerhub, ref, repository: name };
-  return { kind: DestinationKind.Ecr, ref, repository: urls[name] };
+  return { kind: DestinationKind.Ecr, ref, repository: Object.hasOwn(urls, name) ? urls[name] : "" };
 }
 
 /** One configured image as component args (config field names differ only in `dockerfile`). */

@@ -35,6 +35,11 @@ export interface StackOutputs {
 /** The org token's config key, named in Depot errors. */
 export const DEPOT_ORG_TOKEN_KEY = "depot-buildkite:depotOrgToken";
 
+/** `record[key]` only when it is the record's own entry: a slug such as `constructor` is valid. */
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 function aliasesFor(pl: ResolvedPipeline, suffix = ""): pulumi.Alias[] {
   return pl.config.previousSlugs.map((old) => ({ name: `${old}${suffix}` }));
 }
@@ -152,7 +157,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
   for (const pl of settings.pipelines) {
     // Exactly the variables the rendered steps read (secretEnvNames), each from its source.
     const sources: Record<string, pulumi.Input<string> | undefined> = {
-      [ENV.depotToken]: depotTokens[pl.config.slug],
+      [ENV.depotToken]: own(depotTokens, pl.config.slug),
       [ENV.dockerhubToken]: secrets.dockerhubToken,
       [ENV.dockerhubUsername]: cfg.dockerhub ? pulumi.secret(cfg.dockerhub.username) : undefined,
     };
@@ -199,7 +204,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
       slug,
       {
         // slug, organization, Depot project, auth, logins and images, with the resource Outputs in them
-        ...pipelineBuildArgs(cfg, pl, { depotProjectId, repositoryUrls: repoUrls, registryIds, roleArn: roleArns[slug] ?? "" }),
+        ...pipelineBuildArgs(cfg, pl, { depotProjectId, repositoryUrls: repoUrls, registryIds, roleArn: own(roleArns, slug) ?? "" }),
         name: c.name,
         repository: c.repository,
         description: c.description,
