@@ -276,12 +276,12 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
 
     // The model is built from the resolved build args only; the renderer checks it once more.
     this.pipelineYaml = pulumi.output(pipelineBuildArgsOf(args)).apply((resolved) => {
-      const model = pipelineModelFromArgs(resolved);
-      const modelProblems = pipelineModelProblems(model);
-      if (modelProblems.length > 0) {
-        throw new pulumi.ResourceError(`Invalid DepotImagePipeline ${JSON.stringify(name)}:\n  - ${modelProblems.join("\n  - ")}`, this);
+      // The renderer checks the model itself and lists every problem; tie its error to this component.
+      try {
+        return renderPipelineYaml(pipelineModelFromArgs(resolved));
+      } catch (e) {
+        throw new pulumi.ResourceError(`Invalid DepotImagePipeline ${JSON.stringify(name)}: ${(e as Error).message}`, this);
       }
-      return renderPipelineYaml(model);
     });
     const unsigned = this.pipelineYaml.apply((yaml) => renderStoredSteps(delivery, yaml));
     // Signed steps carry a signature, not the key: they are no secret, and keeping them plain lets

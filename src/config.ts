@@ -308,8 +308,22 @@ function parseValue(raw: string): unknown {
   }
 }
 
-/** Validate a whole stack configuration. Pure: no Pulumi runtime needed. */
+let lastParse: { key: string; result: ParseResult } | undefined;
+
+/**
+ * Validate a whole stack configuration. Pure: no Pulumi runtime needed. The last result is
+ * remembered, so the offline synth (which validates before it starts the program) and the program
+ * (which validates when it starts) do the work once.
+ */
 export function parseStackConfig(raw: RawConfig): ParseResult {
+  const key = JSON.stringify([raw.project ?? PROJECT, raw.config, [...raw.secretKeys].sort()]);
+  if (lastParse?.key === key) return lastParse.result;
+  const result = parseUncached(raw);
+  lastParse = { key, result };
+  return result;
+}
+
+function parseUncached(raw: RawConfig): ParseResult {
   const project = raw.project ?? PROJECT;
   const problems: ConfigProblem[] = [];
   const data: Record<string, unknown> = {};

@@ -75,9 +75,14 @@ export function maskSecrets(value: unknown): unknown {
 }
 
 const ACCOUNT = "123456789012";
-/** The fake region: the stack's `aws:region` when set, so fake URLs match the stack. */
+/**
+ * The fake region: the stack's `aws:region` when set, so fake URLs match the stack. Read once per
+ * installed recorder: `getConfig` parses the whole config each time, which is quadratic on big stacks.
+ */
+let cachedRegion: string | undefined;
 function region(): string {
-  return pulumi.runtime.getConfig("aws:region") ?? "eu-west-1";
+  cachedRegion ??= pulumi.runtime.getConfig("aws:region") ?? "eu-west-1";
+  return cachedRegion;
 }
 
 /** Fake state for resource types whose outputs programs read. */
@@ -163,6 +168,7 @@ interface MonitorLike {
  */
 export async function installRecorder(created: Registration[], opts: RecorderOptions = {}): Promise<void> {
   const pending = new Map<string, Omit<Registration, "urn" | "parentUrn" | "protect" | "retainOnDelete" | "deleteBeforeReplace" | "aliases" | "dependencies" | "additionalSecretOutputs">>();
+  cachedRegion = undefined;
   await pulumi.runtime.setMocks(
     {
       newResource(args) {

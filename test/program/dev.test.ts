@@ -70,6 +70,15 @@ describe("dev stack", () => {
     expect(byType(run.registrations, "aws:iam/role:Role").map((r) => r.name).sort()).toEqual(["api-ecr", "worker-ecr"]);
   });
 
+  it("makes each pipeline depend only on its own ECR repositories and role (no stack-wide fan-in)", () => {
+    const urnOf = (type: string, name: string) => find(run.registrations, type, name).urn;
+    const deps = (name: string) => new Set(find(run.registrations, "buildkite:Pipeline/pipeline:Pipeline", name).dependencies);
+    // worker pushes to ecr:worker only: it must not wait on (or record a dependency on) ecr:api.
+    expect(deps("worker").has(urnOf("aws:ecr/repository:Repository", "ecr-worker"))).toBe(true);
+    expect(deps("worker").has(urnOf("aws:ecr/repository:Repository", "ecr-api"))).toBe(false);
+    expect(deps("api").has(urnOf("aws:ecr/repository:Repository", "ecr-worker"))).toBe(false);
+  });
+
   it("keeps every canary inside secret inputs only", () => {
     expect(leaksInRegistrations(run.registrations)).toEqual([]);
     expect(secretHolders(run.registrations)).toEqual([
