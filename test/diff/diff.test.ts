@@ -80,10 +80,10 @@ describe("rendered files", () => {
 
   it("replaces git's temporary-path headers with a/<rel> and b/<rel> (or /dev/null) and keeps the hunks", () => {
     const changed = [
-      "diff --git a/tmp/x/out/dev/pipelines/api.yml b/work/out/dev/pipelines/api.yml",
+      "diff --git a/scratch/x/out/dev/pipelines/api.yml b/tree/out/dev/pipelines/api.yml",
       "index 1111111..2222222 100644",
-      "--- a/tmp/x/out/dev/pipelines/api.yml",
-      "+++ b/work/out/dev/pipelines/api.yml",
+      "--- a/scratch/x/out/dev/pipelines/api.yml",
+      "+++ b/tree/out/dev/pipelines/api.yml",
       "@@ -1,2 +1,2 @@",
       " steps:",
       "-  - a",
@@ -93,9 +93,9 @@ describe("rendered files", () => {
     expect(normalizeGitDiff(changed, "pipelines/api.yml", "changed")).toBe(
       ["--- a/pipelines/api.yml", "+++ b/pipelines/api.yml", "@@ -1,2 +1,2 @@", " steps:", "-  - a", "+  - b", ""].join("\n"),
     );
-    const added = ["diff --git a/x b/x", "new file mode 100644", "index 0000000..1111111", "--- /dev/null", "+++ b/tmp/new.yml", "@@ -0,0 +1 @@", "+steps: []", ""].join("\n");
+    const added = ["diff --git a/x b/x", "new file mode 100644", "index 0000000..1111111", "--- /dev/null", "+++ b/scratch/new.yml", "@@ -0,0 +1 @@", "+steps: []", ""].join("\n");
     expect(normalizeGitDiff(added, "pipelines/new.yml", "added")).toBe("--- /dev/null\n+++ b/pipelines/new.yml\n@@ -0,0 +1 @@\n+steps: []\n");
-    const removed = ["diff --git a/x b/x", "deleted file mode 100644", "--- a/tmp/old.yml", "+++ /dev/null", "@@ -1 +0,0 @@", "-steps: []", "\\ No newline at end of file", ""].join("\n");
+    const removed = ["diff --git a/x b/x", "deleted file mode 100644", "--- a/scratch/old.yml", "+++ /dev/null", "@@ -1 +0,0 @@", "-steps: []", "\\ No newline at end of file", ""].join("\n");
     expect(normalizeGitDiff(removed, "pipelines/old.yml", "removed")).toBe(
       "--- a/pipelines/old.yml\n+++ /dev/null\n@@ -1 +0,0 @@\n-steps: []\n\\ No newline at end of file\n",
     );

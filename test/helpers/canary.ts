@@ -12,11 +12,11 @@ import { writeSynth } from "../../src/synth/write";
 export const CANARIES = {
   dockerhubToken: "CANARY-dockerhub-7f3a9c1e",
   depotToken: "CANARY-depot-token-2b8d4e6f",
-  depotOrgToken: "depot_org_CANARY5a1c9e3b",
+  depotOrgToken: "depot_org_canary-5a1c9e3b",
   signingJwks: '{"keys":[{"kty":"OKP","d":"CANARY-jwks-9d2f7a4c"}]}',
 } as const;
 
-export const CANARY_MARKERS = ["CANARY-dockerhub-7f3a9c1e", "CANARY-depot-token-2b8d4e6f", "depot_org_CANARY5a1c9e3b", "CANARY-jwks-9d2f7a4c"];
+export const CANARY_MARKERS = ["CANARY-dockerhub-7f3a9c1e", "CANARY-depot-token-2b8d4e6f", "depot_org_canary-5a1c9e3b", "CANARY-jwks-9d2f7a4c"];
 
 function dropPaths(value: unknown, paths: Set<string>, at = ""): unknown {
   if (paths.has(at)) return "[dropped secret]";
