@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { Registration } from "../src/mock-recorder";
 import type { Variant } from "./spec";
+import { sortKeys } from "../src/synth/write";
 
 export const MODES = ["ours", "baseline"] as const;
 export type Mode = (typeof MODES)[number];
@@ -33,16 +34,6 @@ export interface ChildResult {
   byType: Record<string, number>;
   /** sha256 over every registration's type, name, parent and plain inputs (dynamic provider code excluded). */
   fingerprint: string;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
-    return out;
-  }
-  return value;
 }
 
 /** One line per registration, sorted: what must be identical between ours and the baseline. */

@@ -23,7 +23,8 @@ export interface PlanResource {
 
 const DYNAMIC_PROVIDER_KEY = "__provider";
 
-function sortKeys(value: unknown): unknown {
+/** A copy of `value` with object keys sorted, for stable JSON. */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

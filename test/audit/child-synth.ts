@@ -10,20 +10,11 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { REPO_ROOT } from "../../src/synth/run";
 import { SECRET_KEYS } from "../../src/config-schema";
+import type { PlanResource } from "../../src/synth/write";
+
+export type { PlanResource };
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
-
-export interface PlanResource {
-  type: string;
-  name: string;
-  parent: string | null;
-  custom: boolean;
-  protect?: true;
-  retainOnDelete?: true;
-  deleteBeforeReplace?: true;
-  aliases?: string[];
-  inputs: Record<string, unknown>;
-}
 
 export interface ChildSynth {
   code: number | null;
