@@ -18,11 +18,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as buildkite from "@pulumiverse/buildkite";
 import { buildLifecyclePolicy, buildkiteTrustPolicy, ecrPushPolicy } from "../components/aws";
 import { ENV, clusterSecretKey } from "../components/naming";
-import type { ImageBuild, PipelineModel, ResolvedDestination } from "../components/pipeline/model";
+import type { PipelineModel } from "../components/pipeline/model";
+import { pipelineModelFromArgs, type ResolvedPipelineArgs } from "../components/pipeline/from-args";
+import { toImageArgs } from "../src/pipeline-model";
 import { renderPipelineYaml, renderStoredSteps } from "../components/pipeline/render";
 import { secretAccessPolicy } from "../components/secrets/access-policy";
 import { jobSecretEnv } from "../components/secrets/job-env";
-import { imageSchema, DEFAULT_DEPOT_CLI_VERSION, type ImageConfig } from "../src/config-schema";
+import { imageSchema, DEFAULT_DEPOT_CLI_VERSION } from "../src/config-schema";
 import { placeholderFor } from "../src/synth/run";
 import { defaultState } from "../src/mock-recorder";
 import {
@@ -81,47 +83,6 @@ export interface BaselinePlan {
 
 const mockArn = (type: string, name: string, inputs: Record<string, unknown> = {}): string => String(defaultState(type, name, inputs).arn);
 
-function toImageBuild(im: ImageConfig, urls: Record<string, string>): ImageBuild {
-  const destinations: ResolvedDestination[] = im.destinations.map((ref) => {
-    const [kind, ...rest] = ref.split(":");
-    const name = rest.join(":");
-    return kind === "dockerhub" ? { kind: "dockerhub", ref, repository: `docker.io/${name}` } : { kind: "ecr", ref, repository: urls[name] };
-  });
-  return {
-    key: im.key,
-    label: im.label,
-    context: im.context,
-    file: im.dockerfile,
-    target: im.target,
-    platforms: im.platforms,
-    buildArgs: im.buildArgs,
-    buildContexts: im.buildContexts,
-    secrets: Object.entries(im.secrets).map(([id, env]) => ({ id, env })),
-    ssh: im.ssh,
-    labels: im.labels,
-    annotations: im.annotations,
-    tags: im.tags,
-    destinations,
-    load: im.load,
-    save: im.save,
-    saveTags: im.saveTags,
-    provenance: im.provenance,
-    sbom: im.sbom,
-    lint: im.lint,
-    lintFailOn: im.lintFailOn,
-    buildPlatform: im.buildPlatform,
-    noCache: im.noCache,
-    pull: im.pull,
-    metadataFile: im.metadataFile,
-    dependsOn: im.dependsOn,
-    timeoutInMinutes: im.timeoutInMinutes,
-    concurrency: im.concurrency,
-    branches: im.branches,
-    queue: im.queue,
-    env: im.env,
-  };
-}
-
 function planPipeline(p: BenchPipeline, plan: Omit<BaselinePlan, "pipelines">): PipelinePlan {
   const auth = authOf(p);
   const slug = p.slug;
@@ -138,8 +99,8 @@ function planPipeline(p: BenchPipeline, plan: Omit<BaselinePlan, "pipelines">): 
   secrets.push({ env: ENV.dockerhubUsername, key: clusterSecretKey(ENV.dockerhubUsername, slug), description: describe(ENV.dockerhubUsername), value: DOCKERHUB_USER });
   secrets.push({ env: ENV.dockerhubToken, key: clusterSecretKey(ENV.dockerhubToken, slug), description: describe(ENV.dockerhubToken), value: plan.dockerhubToken });
 
-  const images = p.images.map((raw) => toImageBuild(imageSchema.parse(raw), { [slug]: repoUrl }));
-  const model: PipelineModel = {
+  // The same pure path the component takes (config image -> args -> model), run ahead of time.
+  const model: PipelineModel = pipelineModelFromArgs({
     slug,
     organization: ORGANIZATION,
     queue: "default",
@@ -151,8 +112,8 @@ function planPipeline(p: BenchPipeline, plan: Omit<BaselinePlan, "pipelines">): 
     debugOidc: false,
     dockerhub: { username: DOCKERHUB_USER, passwordEnv: ENV.dockerhubToken },
     ecr: { mode: "oidc", roleArn, sessionTags: [], region: REGION, accountIds: [String(defaultState("aws:ecr/repository:Repository", slug, {}).registryId)] },
-    images,
-  };
+    images: p.images.map((raw) => toImageArgs(imageSchema.parse(raw), { [slug]: repoUrl })) as ResolvedPipelineArgs["images"],
+  });
 
   return {
     slug,
