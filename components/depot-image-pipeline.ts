@@ -185,6 +185,59 @@ export function pipelineBuildArgsOf(args: PipelineBuildArgs): PipelineBuildArgs 
 }
 
 /**
+ * `fn` applied to `value` with every Output and Promise in it resolved: the same as
+ * `pulumi.output(value).apply(fn)` (same value, secrecy, known-ness and resources), but with one
+ * `pulumi.all` over the distinct Output/Promise leaves instead of an Output per nested object and
+ * array. The plain parts are copied, as `pulumi.output` copies them.
+ */
+function applyResolved<T extends object, R>(value: T, fn: (resolved: pulumi.Unwrap<T>) => R): pulumi.Output<R> {
+  const leaves: unknown[] = [];
+  const indexOf = new Map<unknown, LeafRef>();
+  const ancestors = new Set<object>();
+  // A copy of the plain parts, taken now (as `pulumi.output` does), with each leaf as a LeafRef.
+  const copy = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object" || pulumi.Resource.isInstance(v)) return v;
+    if (pulumi.Output.isInstance(v) || v instanceof Promise) {
+      let ref = indexOf.get(v);
+      if (ref === undefined) {
+        ref = new LeafRef(leaves.push(v) - 1);
+        indexOf.set(v, ref);
+      }
+      return ref;
+    }
+    if (ancestors.has(v)) throw new Error("Cannot create an Output from a circular structure");
+    ancestors.add(v);
+    let result: unknown;
+    if (Array.isArray(v)) {
+      result = v.map(copy);
+    } else {
+      const record: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) record[k] = copy((v as Record<string, unknown>)[k]);
+      result = record;
+    }
+    ancestors.delete(v);
+    return result;
+  };
+  const template = copy(value);
+  return pulumi.all(leaves).apply((resolved) => {
+    const fill = (v: unknown): unknown => {
+      if (v instanceof LeafRef) return resolved[v.index];
+      if (v === null || typeof v !== "object" || pulumi.Resource.isInstance(v)) return v;
+      if (Array.isArray(v)) return v.map(fill);
+      const record: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) record[k] = fill((v as Record<string, unknown>)[k]);
+      return record;
+    };
+    return fn(fill(template) as pulumi.Unwrap<T>);
+  });
+}
+
+/** The place of an Output or Promise leaf in {@link applyResolved}'s template. */
+class LeafRef {
+  constructor(readonly index: number) {}
+}
+
+/**
  * Problems with the arguments that are known at construction. Inputs that are not plain yet
  * (Outputs, Promises) are replaced by valid stand-ins, so everything else of the model is checked
  * now; the full model is checked again once they resolve, inside the render.
@@ -275,7 +328,7 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
     const defaultBranch = args.defaultBranch ?? "main";
 
     // The model is built from the resolved build args only; the renderer checks it once more.
-    this.pipelineYaml = pulumi.output(pipelineBuildArgsOf(args)).apply((resolved) => {
+    this.pipelineYaml = applyResolved(pipelineBuildArgsOf(args), (resolved) => {
       // The renderer checks the model itself and lists every problem; tie its error to this component.
       try {
         return renderPipelineYaml(pipelineModelFromArgs(resolved));
@@ -283,7 +336,10 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
         throw new pulumi.ResourceError(`Invalid DepotImagePipeline ${JSON.stringify(name)}: ${(e as Error).message}`, this);
       }
     });
-    const unsigned = this.pipelineYaml.apply((yaml) => renderStoredSteps(delivery, yaml));
+    // Managed delivery stores the full YAML as it is (`renderStoredSteps` returns it unchanged):
+    // the same Output, without another `apply`.
+    const unsigned =
+      delivery === DeliveryMode.Managed ? this.pipelineYaml : this.pipelineYaml.apply((yaml) => renderStoredSteps(delivery, yaml));
     // Signed steps carry a signature, not the key: they are no secret, and keeping them plain lets
     // `pulumi preview` show what changes in the stored step.
     this.storedSteps = args.signing
@@ -347,7 +403,12 @@ export class DepotImagePipeline extends pulumi.ComponentResource {
 
     this.pipelineId = pipeline.id;
     this.slug = pipeline.slug;
-    this.url = pulumi.interpolate`https://buildkite.com/${args.organization}/${pipeline.slug}`;
+    // One `apply` on the slug when the organization is plain (it is typed `string`); `interpolate` otherwise.
+    const organization: unknown = args.organization;
+    this.url =
+      typeof organization === "string"
+        ? pipeline.slug.apply((slug) => `https://buildkite.com/${organization}/${slug}`)
+        : pulumi.interpolate`https://buildkite.com/${args.organization}/${pipeline.slug}`;
     this.webhookUrl = pipeline.webhookUrl;
 
     this.registerOutputs({

@@ -55,6 +55,9 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
   const org = cfg.buildkite.organization;
 
   // --- Depot project ---------------------------------------------------------------------------
+  // The project id as the resources and pipelines take it: plain when configured (a plain input
+  // costs less than an Output and registers the same value), the project's Output when managed.
+  let depotProjectIdInput: pulumi.Input<string>;
   let depotProjectId: pulumi.Output<string>;
   if (cfg.depot.project) {
     if (!secrets.depotOrgToken) throw new pulumi.RunError("depot.project needs the secret depotOrgToken");
@@ -71,8 +74,10 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
       { protect: cfg.depot.project.protect, retainOnDelete: cfg.depot.project.protect },
     );
     depotProjectId = project.projectId;
+    depotProjectIdInput = depotProjectId;
   } else {
-    depotProjectId = pulumi.output(cfg.depot.projectId ?? "");
+    depotProjectIdInput = cfg.depot.projectId ?? "";
+    depotProjectId = pulumi.output(depotProjectIdInput);
   }
 
   // --- ECR repositories and AWS access ---------------------------------------------------------
@@ -126,7 +131,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
   }
 
   // --- Depot trust policies and project tokens ---------------------------------------------------
-  const trustRelationships: pulumi.Output<DepotTrustRelationship>[] = [];
+  const trustRelationships: pulumi.Input<DepotTrustRelationship>[] = [];
   const depotTokens: Record<string, pulumi.Output<string>> = {};
   for (const pl of settings.pipelines) {
     const slug = pl.config.slug;
@@ -134,16 +139,20 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
       if (settings.manageDepot && secrets.depotOrgToken) {
         new DepotTrustPolicy(
           `${slug}-depot-trust`,
-          { projectId: depotProjectId, organizationSlug: org, pipelineSlug: slug, apiToken: secrets.depotOrgToken, tokenConfigKey: DEPOT_ORG_TOKEN_KEY },
+          { projectId: depotProjectIdInput, organizationSlug: org, pipelineSlug: slug, apiToken: secrets.depotOrgToken, tokenConfigKey: DEPOT_ORG_TOKEN_KEY },
           { aliases: aliasesFor(pl, "-depot-trust") },
         );
       } else {
-        trustRelationships.push(depotProjectId.apply((projectId) => ({ projectId, organizationSlug: org, pipelineSlug: slug })));
+        trustRelationships.push(
+          typeof depotProjectIdInput === "string"
+            ? { projectId: depotProjectIdInput, organizationSlug: org, pipelineSlug: slug }
+            : depotProjectId.apply((projectId) => ({ projectId, organizationSlug: org, pipelineSlug: slug })),
+        );
       }
     } else if (pl.auth === "project-token" && settings.manageDepot && secrets.depotOrgToken) {
       const token = new DepotProjectToken(
         `${slug}-depot-token`,
-        { projectId: depotProjectId, description: `Buildkite ${org}/${slug}`, apiToken: secrets.depotOrgToken, tokenConfigKey: DEPOT_ORG_TOKEN_KEY },
+        { projectId: depotProjectIdInput, description: `Buildkite ${org}/${slug}`, apiToken: secrets.depotOrgToken, tokenConfigKey: DEPOT_ORG_TOKEN_KEY },
         { aliases: aliasesFor(pl, "-depot-token") },
       );
       depotTokens[slug] = token.token;
@@ -154,12 +163,14 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
 
   // --- Agent secrets, one component per backend in use -------------------------------------------
   const secretPipelines = new Map<string, AgentSecretsArgs["pipelines"]>();
+  // One secret Output for the username, shared by every pipeline.
+  const dockerhubUsername = cfg.dockerhub ? pulumi.secret(cfg.dockerhub.username) : undefined;
   for (const pl of settings.pipelines) {
     // Exactly the variables the rendered steps read (secretEnvNames), each from its source.
     const sources: Record<string, pulumi.Input<string> | undefined> = {
       [ENV.depotToken]: own(depotTokens, pl.config.slug),
       [ENV.dockerhubToken]: secrets.dockerhubToken,
-      [ENV.dockerhubUsername]: cfg.dockerhub ? pulumi.secret(cfg.dockerhub.username) : undefined,
+      [ENV.dockerhubUsername]: dockerhubUsername,
     };
     const values: Record<string, pulumi.Input<string>> = {};
     for (const name of secretEnvNames(cfg, pl)) {
@@ -204,7 +215,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
       slug,
       {
         // slug, organization, Depot project, auth, logins and images, with the resource Outputs in them
-        ...pipelineBuildArgs(cfg, pl, { depotProjectId, repositoryUrls: repoUrls, registryIds, roleArn: own(roleArns, slug) ?? "" }),
+        ...pipelineBuildArgs(cfg, pl, { depotProjectId: depotProjectIdInput, repositoryUrls: repoUrls, registryIds, roleArn: own(roleArns, slug) ?? "" }),
         name: c.name,
         repository: c.repository,
         description: c.description,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ecrPushPolicyJson, pushPolicyInputProblems, throwIfProblems } from "./internal";
+import { applyTo, ecrPushPolicyJson, pushPolicyInputProblems, throwIfProblems } from "./internal";
 import {
   buildkiteProviderArnProblems,
   buildkiteTrustPolicy,
@@ -102,9 +102,7 @@ export class BuildkiteOidcRole extends pulumi.ComponentResource {
       {
         ...(args.roleName !== undefined ? { name: args.roleName } : {}),
         description: roleDescription(args.organization, args.pipelineSlugs),
-        assumeRolePolicy: pulumi
-          .output(args.providerArn)
-          .apply((providerArn) => JSON.stringify(buildkiteTrustPolicy({ providerArn, ...trustArgs }))),
+        assumeRolePolicy: applyTo(args.providerArn, (providerArn) => JSON.stringify(buildkiteTrustPolicy({ providerArn, ...trustArgs }))),
         maxSessionDuration: maxSession ?? 3600,
         tags: args.tags,
       },

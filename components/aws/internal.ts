@@ -16,16 +16,28 @@ export function throwIfProblems(kind: string, name: string, problems: readonly s
   throw new pulumi.ResourceError(`${kind} "${name}" has invalid arguments:\n- ${problems.join("\n- ")}`, resource);
 }
 
+/**
+ * `pulumi.output(value).apply(fn)` for a string Input: an Output's own `apply` when it is one (the
+ * same value, secrecy and resources, without re-wrapping it first).
+ */
+export function applyTo<R>(value: pulumi.Input<string>, fn: (v: string) => R): pulumi.Output<R> {
+  return pulumi.Output.isInstance(value) ? value.apply(fn) : pulumi.output(value).apply(fn);
+}
+
 /** The ECR push policy as a JSON string, rendered once every repository ARN is known. */
 export function ecrPushPolicyJson(
   push: readonly pulumi.Input<string>[],
   pull: readonly pulumi.Input<string>[] | undefined,
 ): pulumi.Output<string> {
+  const pullList = pull ?? [];
+  const render = (arns: string[]) =>
+    JSON.stringify(ecrPushPolicy({ pushRepositoryArns: arns.slice(0, push.length), pullRepositoryArns: arns.slice(push.length) }));
+  // The common case, one repository: that ARN's own `apply`.
+  if (push.length === 1 && pullList.length === 0) return applyTo(push[0], (arn) => render([arn]));
+  // One `all` over both lists (not one per list and one around them), split again by length.
   return pulumi
-    .all([pulumi.all([...push]), pulumi.all([...(pull ?? [])])])
-    .apply(([pushArns, pullArns]) =>
-      JSON.stringify(ecrPushPolicy({ pushRepositoryArns: pushArns, pullRepositoryArns: pullArns })),
-    );
+    .all([...push, ...pullList])
+    .apply(render);
 }
 
 /** Problems with push/pull repository ARN lists that can be seen before any Output resolves. */

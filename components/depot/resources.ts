@@ -158,7 +158,8 @@ export class DepotProjectToken extends pulumi.dynamic.Resource {
       {
         projectId: args.projectId,
         description: args.description,
-        rotationKey: args.rotationKey,
+        // Only when set: every key here also becomes an output property of the resource object.
+        ...(args.rotationKey !== undefined ? { rotationKey: args.rotationKey } : {}),
         ...apiInputs(args),
         tokenId: undefined,
         token: undefined,
@@ -173,11 +174,28 @@ export class DepotProjectToken extends pulumi.dynamic.Resource {
   }
 }
 
+/**
+ * `pulumi.secret(token)`, one Output per token Output: a stack passes the same organization token
+ * to every Depot resource, and each resource then shares one secret wrapper instead of creating its own.
+ */
+const secretTokens = new WeakMap<object, pulumi.Output<string>>();
+function secretToken(token: pulumi.Input<string>): pulumi.Output<string> {
+  if (typeof token !== "object" || token === null) return pulumi.secret(token);
+  let secret = secretTokens.get(token);
+  if (secret === undefined) {
+    secret = pulumi.secret(token);
+    secretTokens.set(token, secret);
+  }
+  return secret;
+}
+
 /** The token-related inputs shared by all Depot resources. */
 function apiInputs(args: DepotApiArgs): Record<string, pulumi.Input<unknown> | undefined> {
   return {
-    apiToken: pulumi.secret(args.apiToken),
+    apiToken: secretToken(args.apiToken),
     tokenConfigKey: args.tokenConfigKey ?? defaultTokenConfigKey(),
-    retry: args.retry,
+    // Only when set: an undefined input is not sent anyway, but every key becomes an output
+    // property of the resource object, each with its own promises.
+    ...(args.retry !== undefined ? { retry: args.retry } : {}),
   };
 }

@@ -179,10 +179,12 @@ export function assertClusterUuid(value: string): string {
 
 /** A secret value as a Pulumi secret, validated for `backend` once known (see {@link assertSecretValue}). */
 export function checkedSecret(value: pulumi.Input<string>, backend: AgentSecretsBackend, path: string): pulumi.Output<string> {
-  return pulumi.secret(pulumi.output(value).apply((v) => assertSecretValue(v, backend, path)));
+  const check = (v: string) => assertSecretValue(v, backend, path);
+  // An Output's own `apply` (no re-wrapping first): the same value, secrecy and resources.
+  return pulumi.secret(pulumi.Output.isInstance(value) ? value.apply(check) : pulumi.output(value).apply(check));
 }
 
 /** The cluster UUID, validated once known (see {@link assertClusterUuid}). */
 export function checkedClusterUuid(value: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.output(value).apply(assertClusterUuid);
+  return pulumi.Output.isInstance(value) ? value.apply(assertClusterUuid) : pulumi.output(value).apply(assertClusterUuid);
 }

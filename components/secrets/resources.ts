@@ -13,11 +13,38 @@ import { DEFAULT_HOOK_NAME_PREFIX, DEFAULT_HOOK_OBJECT_KEY, checkedClusterUuid, 
 import { elasticStackEnvKey, renderElasticStackEnvFile } from "./env-file";
 import { arnPartition, arnRegion, renderEnvironmentHook } from "./hook-script";
 import { asPolicyDocument, secretsReadPolicy } from "./iam";
+import type { AgentSecretsBackend } from "./validation";
 
 /** slug -> env name -> T */
 export type ByPipeline<T> = Record<string, Record<string, T>>;
 /** Arg path of one value, for error messages: `pipelines[i].values.ENV`. */
 export type ValuePath = (p: AgentSecretsPipeline, envName: string) => string;
+
+/**
+ * {@link checkedSecret}, except that a plain string, which validateAgentSecretsArgs has checked for
+ * the same backend already, is only made a secret (no `apply` to check it again).
+ */
+function secretValue(value: pulumi.Input<string>, backend: AgentSecretsBackend, path: string): pulumi.Output<string> {
+  return typeof value === "string" ? pulumi.secret(value) : checkedSecret(value, backend, path);
+}
+
+/**
+ * {@link secretValue}, once per distinct Output or Promise: a stack hands the same Docker Hub
+ * credentials to every pipeline, and each such value is then checked (and made a secret) once, its
+ * error naming the first pipeline that uses it, instead of once per pipeline.
+ */
+function secretValues(backend: AgentSecretsBackend): (value: pulumi.Input<string>, path: string) => pulumi.Output<string> {
+  const checked = new Map<object, pulumi.Output<string>>();
+  return (value, path) => {
+    if (typeof value !== "object" || value === null) return secretValue(value, backend, path);
+    let out = checked.get(value);
+    if (out === undefined) {
+      out = secretValue(value, backend, path);
+      checked.set(value, out);
+    }
+    return out;
+  };
+}
 
 /** `buildkite`: one ClusterSecret per pipeline and value. Returns slug -> env name -> key. */
 export function createClusterSecrets(
@@ -27,8 +54,10 @@ export function createClusterSecrets(
   valuePath: ValuePath,
   opts: pulumi.CustomResourceOptions,
 ): pulumi.Output<ByPipeline<string>> {
-  const clusterId = checkedClusterUuid(block.clusterUuid);
+  // A plain UUID was checked by validateAgentSecretsArgs already: pass it on as it is.
+  const clusterId = typeof block.clusterUuid === "string" ? block.clusterUuid : checkedClusterUuid(block.clusterUuid);
   const keys: ByPipeline<string> = {};
+  const secretOf = secretValues("buildkite");
   for (const p of pipelines) {
     const policy = secretAccessPolicy({ pipelineSlugs: [p.slug], branches: p.branches });
     keys[p.slug] = {};
@@ -39,7 +68,7 @@ export function createClusterSecrets(
         {
           clusterId,
           key,
-          value: checkedSecret(value, "buildkite", valuePath(p, envName)),
+          value: secretOf(value, valuePath(p, envName)),
           description: `${envName} for Buildkite pipeline ${p.slug} (managed by depot-buildkite)`,
           policy,
         },
@@ -70,6 +99,7 @@ export function createHookSecrets(
 ): HookResources {
   const prefix = hook.namePrefix ?? DEFAULT_HOOK_NAME_PREFIX;
   const arns: ByPipeline<pulumi.Output<string>> = {};
+  const secretOf = secretValues("hook");
   for (const p of pipelines) {
     arns[p.slug] = {};
     for (const [envName, value] of Object.entries(p.values)) {
@@ -86,7 +116,7 @@ export function createHookSecrets(
       );
       new aws.secretsmanager.SecretVersion(
         `${child}-version`,
-        { secretId: secret.arn, secretString: checkedSecret(value, "hook", valuePath(p, envName)), region: hook.region },
+        { secretId: secret.arn, secretString: secretOf(value, valuePath(p, envName)), region: hook.region },
         opts,
       );
       arns[p.slug][envName] = secret.arn;
@@ -166,10 +196,11 @@ export function createElasticStackEnvFiles(
   opts: pulumi.CustomResourceOptions,
 ): pulumi.Output<Record<string, string>> {
   const keys: Record<string, string> = {};
+  const secretOf = secretValues("elastic-stack");
   for (const p of pipelines) {
     const values: Record<string, pulumi.Output<string>> = {};
     for (const [envName, value] of Object.entries(p.values)) {
-      values[envName] = checkedSecret(value, "elastic-stack", valuePath(p, envName));
+      values[envName] = secretOf(value, valuePath(p, envName));
     }
     const content = pulumi
       .all(values)
