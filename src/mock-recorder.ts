@@ -235,7 +235,8 @@ export async function settle(): Promise<void> {
 /** Resolve an Output without hanging on unknown values (preview): `undefined` when unknown. */
 export async function valueOf<T>(o: pulumi.Input<T> | undefined): Promise<T | undefined> {
   if (o === undefined) return undefined;
-  const out = pulumi.output(o) as unknown as { isKnown: Promise<boolean>; promise: () => Promise<T> };
+  // An Output is read as it is: wrapping it in `pulumi.output` again would add an apply per value.
+  const out = (pulumi.Output.isInstance(o) ? o : pulumi.output(o)) as unknown as { isKnown: Promise<boolean>; promise: () => Promise<T> };
   if (!(await out.isKnown)) return undefined;
   return out.promise();
 }
