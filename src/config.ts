@@ -99,31 +99,34 @@ export function didYouMean(key: string, known: string[]): string {
   return `${hint} Allowed keys: ${known.join(", ")}.`;
 }
 
-interface ZodNode {
+/** The parts of a zod 4 schema's definition that the key walkers read. */
+export interface ZodNode {
   _zod: { def: { type: string; shape?: Record<string, ZodNode>; innerType?: ZodNode; element?: ZodNode; valueType?: ZodNode; in?: ZodNode } };
+}
+
+/** A schema without its optional / default / nullable / pipe wrappers. */
+export function unwrapSchema(n: ZodNode): ZodNode {
+  let cur = n;
+  for (;;) {
+    const d = cur._zod.def;
+    if ((d.type === "optional" || d.type === "default" || d.type === "nullable" || d.type === "prefault") && d.innerType) cur = d.innerType;
+    else if (d.type === "pipe" && d.in) cur = d.in;
+    else return cur;
+  }
 }
 
 /** The keys an object schema allows at `path` (for unknown-key hints). */
 function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   let node = topLevelSchema as unknown as ZodNode;
-  const unwrap = (n: ZodNode): ZodNode => {
-    let cur = n;
-    for (;;) {
-      const d = cur._zod.def;
-      if ((d.type === "optional" || d.type === "default" || d.type === "nullable" || d.type === "prefault") && d.innerType) cur = d.innerType;
-      else if (d.type === "pipe" && d.in) cur = d.in;
-      else return cur;
-    }
-  };
   for (const seg of path) {
-    node = unwrap(node);
+    node = unwrapSchema(node);
     const d = node._zod.def;
     if (typeof seg === "number" && d.type === "array" && d.element) node = d.element;
     else if (d.type === "object" && d.shape && typeof seg === "string" && d.shape[seg]) node = d.shape[seg];
     else if (d.type === "record" && d.valueType) node = d.valueType;
     else return [];
   }
-  node = unwrap(node);
+  node = unwrapSchema(node);
   return node._zod.def.type === "object" && node._zod.def.shape ? Object.keys(node._zod.def.shape) : [];
 }
 

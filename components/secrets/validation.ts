@@ -4,7 +4,11 @@
  * (empty when valid); callers prefix the arg path in brackets and throw once.
  */
 
-/** The three ways a job can receive its secrets. */
+/**
+ * The three ways a job can receive its secrets. The same values as the pipeline model's
+ * `SecretsBackend`, declared again on purpose: the cross-language schema names an enum after its
+ * declaration, and the `AgentSecrets` args publish it as `AgentSecretsBackend`.
+ */
 export const AgentSecretsBackend = {
   /** Buildkite cluster secrets, read by each step's `secrets:` attribute. */
   Buildkite: "buildkite",

@@ -6,24 +6,11 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { topLevelSchema, SECRET_KEYS } from "../../src/config-schema";
-
-interface Node {
-  _zod: { def: { type: string; shape?: Record<string, Node>; innerType?: Node; element?: Node; valueType?: Node; in?: Node } };
-}
-
-function unwrap(n: Node): Node {
-  let cur = n;
-  for (;;) {
-    const d = cur._zod.def;
-    if (["optional", "default", "nullable", "prefault"].includes(d.type) && d.innerType) cur = d.innerType;
-    else if (d.type === "pipe" && d.in) cur = d.in;
-    else return cur;
-  }
-}
+import { unwrapSchema, type ZodNode as Node } from "../../src/config";
 
 /** Leaf and object key paths, e.g. `ecr.repositories.NAME.keepTagged`, `pipelines[].images[].key`. */
 function keyPaths(node: Node, prefix: string, out: string[]): string[] {
-  const n = unwrap(node);
+  const n = unwrapSchema(node);
   const d = n._zod.def;
   if (d.type === "object" && d.shape) {
     for (const [k, v] of Object.entries(d.shape)) {
