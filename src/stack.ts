@@ -162,7 +162,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
   }
 
   // --- Agent secrets, one component per backend in use -------------------------------------------
-  const secretPipelines = new Map<string, AgentSecretsArgs["pipelines"]>();
+  const secretPipelines = new Map<AgentSecretsArgs["backend"], AgentSecretsArgs["pipelines"]>();
   // One secret Output for the username, shared by every pipeline.
   const dockerhubUsername = cfg.dockerhub ? pulumi.secret(cfg.dockerhub.username) : undefined;
   for (const pl of settings.pipelines) {
@@ -185,7 +185,7 @@ export function defineStack(settings: Settings, secrets: StackSecrets): StackOut
   }
   let agentHookScript: pulumi.Output<string> | undefined;
   for (const [backend, pipelines] of [...secretPipelines].sort(([a], [b]) => a.localeCompare(b))) {
-    const args: AgentSecretsArgs = { backend: backend as AgentSecretsArgs["backend"], pipelines };
+    const args: AgentSecretsArgs = { backend, pipelines };
     if (backend === "buildkite") args.buildkite = { clusterUuid: cfg.buildkite.clusterUuid ?? "" };
     if (backend === "hook") args.hook = { ...cfg.secrets.hook, region: cfg.ecr?.region };
     if (backend === "elastic-stack" && cfg.secrets.elasticStack) args.elasticStack = cfg.secrets.elasticStack;
