@@ -147,6 +147,21 @@ export function prepareBaseline(spec: BenchSpec): BaselinePlan {
   return { ...base, pipelines: spec.pipelines.map((p) => planPipeline(p, base)) };
 }
 
+let handedOver: BaselinePlan | undefined;
+
+/** Give the plan to `bench/baseline-program.ts`, which is imported next (a program takes no arguments). */
+export function handOverPlan(plan: BaselinePlan): void {
+  handedOver = plan;
+}
+
+/** The plan handed over by {@link handOverPlan}, once. */
+export function takePlan(): BaselinePlan {
+  const plan = handedOver;
+  if (plan === undefined) throw new Error("bench/baseline-program.ts was imported without a plan: call handOverPlan first");
+  handedOver = undefined;
+  return plan;
+}
+
 /** A do-nothing dynamic provider: what any dynamic resource costs to register, minus our provider's code. */
 const trivialProvider: pulumi.dynamic.ResourceProvider = {
   create: (inputs: Record<string, unknown>) => Promise.resolve({ id: "baseline", outs: inputs }),

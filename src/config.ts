@@ -17,7 +17,7 @@ import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model
 import { tagTemplateProblems } from "../components/pipeline/tags";
 import { isMovingTag } from "../components/aws/ecr-rules";
 import { pipelineModelProblems } from "../components/pipeline/validate";
-import { renderPipelineYaml } from "../components/pipeline/render";
+import { renderPipeline } from "../components/pipeline/render";
 import { slugToIdentifier } from "../components/naming";
 import { buildPipelineModel, standInRefs } from "./pipeline-model";
 
@@ -382,26 +382,29 @@ function parseUncached(raw: RawConfig): ParseResult {
     manageDepot: secretsSet.has("depotOrgToken"),
     warnings,
   };
-  // Every accepted config must render: check each pipeline's model with stand-in resource values.
+  // Every accepted config must render: check each pipeline's model with stand-in resource values,
+  // then render its document. A value the renderer cannot store (e.g. a backslash before `$`) is a
+  // config error too. Serialising the document to YAML cannot fail, so it is left to the component.
   const refs = standInRefs(cfg);
-  const modelProblems = settings.pipelines.flatMap((pl) =>
-    pipelineModelProblems(buildPipelineModel(cfg, pl, refs)).map((m) => {
-      const at = /^\[(.+?)\] (.*)$/.exec(m);
-      return at
-        ? { path: `${project}:pipelines[${pl.index}].${at[1]}`, message: at[2] }
-        : { path: `${project}:pipelines[${pl.index}]`, message: m };
-    }),
-  );
-  if (modelProblems.length > 0) return { ok: false, problems: modelProblems, missingSecrets: [] };
-  // And render it: a value the renderer cannot store (e.g. a backslash before `$`) is a config error.
+  const modelProblems: ConfigProblem[] = [];
   const renderProblems: ConfigProblem[] = [];
   for (const pl of settings.pipelines) {
+    const model = buildPipelineModel(cfg, pl, refs);
+    const found = pipelineModelProblems(model);
+    for (const m of found) {
+      const at = /^\[(.+?)\] (.*)$/.exec(m);
+      modelProblems.push(
+        at ? { path: `${project}:pipelines[${pl.index}].${at[1]}`, message: at[2] } : { path: `${project}:pipelines[${pl.index}]`, message: m },
+      );
+    }
+    if (found.length > 0) continue;
     try {
-      renderPipelineYaml(buildPipelineModel(cfg, pl, refs));
+      renderPipeline(model);
     } catch (e) {
       renderProblems.push({ path: `${project}:pipelines[${pl.index}]`, message: `cannot be rendered: ${(e as Error).message}` });
     }
   }
+  if (modelProblems.length > 0) return { ok: false, problems: modelProblems, missingSecrets: [] };
   if (renderProblems.length > 0) return { ok: false, problems: renderProblems, missingSecrets: [] };
   return { ok: true, settings };
 }
