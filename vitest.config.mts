@@ -5,7 +5,8 @@ import { defineConfig } from "vitest/config";
  * - `unit` (`npm test`): pure, component (mocks), conformance, program and audit tests;
  * - `integration` (`npm run test:integration`): tests that start other processes at length: the
  *   program through Pulumi's cmd/run, a packed and installed consumer, the schema analyzer, git-based
- *   diffs, the whole program on fuzzed and renamed configs in child processes.
+ *   diffs, the whole program on fuzzed and renamed configs in child processes, the benchmark's two
+ *   programs registering the same resources.
  * CI (`bash .ci/run`) runs both.
  */
 const INTEGRATION = [
@@ -15,6 +16,7 @@ const INTEGRATION = [
   "test/diff/cli.test.ts",
   "test/audit/config-fuzz-program.test.ts",
   "test/audit/*.rename.test.ts",
+  "test/bench/**/*.test.ts",
 ];
 
 export default defineConfig({
