@@ -126,7 +126,7 @@ function summarize(runs: ChildResult[]): Summary {
 const METHOD =
   "Fresh process per measurement (node --import tsx bench/child.ts). Window: after loading @pulumi/pulumi, @pulumi/aws and " +
   "@pulumiverse/buildkite (both programs) and the baseline's precompute, until every registration has settled (ours: runStack, " +
-  "outputs resolved too). cpu = process.cpuUsage() user+system in the window; RSS = process peak (resourceUsage().maxRSS). " +
+  "outputs resolved too). Both programs are imported as modules whose top level registers the resources, from the same call depth. cpu = process.cpuUsage() user+system in the window; RSS = process peak (resourceUsage().maxRSS). " +
   "The run with the median wall time is kept. Time targets are judged on CPU time (the machine may be shared, so wall time is noisier); wall ratios are reported next to them.";
 
 interface ResultsFile {
