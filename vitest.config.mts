@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
  * - `integration` (`npm run test:integration`): tests that start other processes at length: the
  *   program through Pulumi's cmd/run, a packed and installed consumer, the schema analyzer, git-based
  *   diffs, the whole program on fuzzed and renamed configs in child processes, the benchmark's two
- *   programs registering the same resources.
+ *   programs registering the same resources, fetching the depot CLI from the npm registry.
  * CI (`bash .ci/run`) runs both.
  */
 const INTEGRATION = [
@@ -17,12 +17,15 @@ const INTEGRATION = [
   "test/audit/config-fuzz-program.test.ts",
   "test/audit/*.rename.test.ts",
   "test/bench/**/*.test.ts",
+  "test/tools/depot-cli-fetch.test.ts",
 ];
 
 export default defineConfig({
   test: {
     // One Pulumi mock stack per file: each file runs in its own process (vitest's default pool).
     pool: "forks",
+    // Fetches the real depot CLI for the conformance tests once (scripts/fetch-depot-cli.ts).
+    globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     projects: [

@@ -3,7 +3,8 @@
  *
  * - Buildkite's JSON schema (draft-07, `../shared/buildkite/pipeline-schema.json` beside the repo,
  *   or `BUILDKITE_PIPELINE_SCHEMA`), plus the rules the schema cannot express;
- * - the real depot CLI (`@depot/cli-linux-x64`, or `DEPOT_BINARY_PATH`) parsing every flag;
+ * - the real depot CLI (fetched by `scripts/fetch-depot-cli.ts` into `.cache/depot-cli/`, or
+ *   `DEPOT_BINARY_PATH`) parsing every flag;
  * - shellcheck on every command, as the agent receives it;
  * - bash itself running every step command with a fake `depot` / `curl`, to capture the argv depot
  *   would really receive.
@@ -18,6 +19,7 @@ import * as path from "path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { toAgentShell } from "../../components/pipeline/interpolation";
+import { DEPOT_CLI_PATH } from "../../scripts/fetch-depot-cli";
 
 /** Root of the repository (this file is test/helpers/conformance.ts). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -41,8 +43,8 @@ export function schemaPath(): string | undefined {
 
 /** Path of the real depot CLI binary, or `undefined` (throws in CI). */
 export function depotBinary(): string | undefined {
-  const p = process.env.DEPOT_BINARY_PATH ?? path.resolve(REPO_ROOT, "node_modules", "@depot", "cli-linux-x64", "bin", "depot");
-  return fs.existsSync(p) ? p : missing("depot CLI", `looked at ${p}; install @depot/cli-linux-x64 or set DEPOT_BINARY_PATH`);
+  const p = process.env.DEPOT_BINARY_PATH ?? DEPOT_CLI_PATH;
+  return fs.existsSync(p) ? p : missing("depot CLI", `looked at ${p}; run \`npm run depot-cli\` or set DEPOT_BINARY_PATH`);
 }
 
 /** Path of shellcheck on PATH, or `undefined` (throws in CI). */

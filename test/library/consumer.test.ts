@@ -8,7 +8,7 @@
  * with `npm ci`.
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -182,6 +182,13 @@ describe("examples/consumer against the packed package", () => {
     expect(result.outputs.pipelineYaml).toBe(steps);
     expect(result.outputs.repositoryUrl).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/web");
     expect(result.outputs.pipelineUrl).toBe("https://buildkite.com/acme/web");
+  });
+
+  it("installs no depot CLI: the conformance tests' binary is a test tool, not a dependency", () => {
+    const installed = JSON.parse(readFileSync(join(consumer, "node_modules", "depot-buildkite", "package.json"), "utf8")) as Record<string, unknown>;
+    expect(installed.optionalDependencies).toBeUndefined();
+    expect(Object.keys(installed.dependencies as Record<string, string>).sort()).toEqual(["@depot/sdk-node", "yaml", "zod"]);
+    expect(readdirSync(join(consumer, "node_modules", "@depot")).sort()).toEqual(["sdk-node"]);
   });
 
   it("peer dependencies are what the consumer installed, not bundled copies", () => {
