@@ -14,7 +14,7 @@ import { ENV } from "../naming";
 import { depotBuildArgGroups } from "./depot-args";
 import type { ImageBuild, PipelineModel } from "./model";
 import { quoteWord, singleQuote } from "./shell";
-import { BRANCH_TAG_VAR, branchTagBudget, tagVariables } from "./tags";
+import { BRANCH_TAG_VAR, branchTagBudget, COMMIT_TAG_VAR, tagVariables } from "./tags";
 
 /** Where `depot login` keeps its token (viper key `api_token`). */
 export const DEPOT_LOGIN_CONFIG = "${XDG_CONFIG_HOME:-${HOME}/.config}/depot/depot.yaml";
@@ -100,6 +100,20 @@ function runtimeTagValues(image: ImageBuild): string[] {
   const templates = [...(image.destinations.length > 0 || image.load ? image.tags : []), ...(image.save ? image.saveTags : [])];
   const used = new Set(templates.flatMap(tagVariables));
   const lines: string[] = [];
+  if (used.has("commit") || used.has("short_commit")) {
+    const v = COMMIT_TAG_VAR;
+    lines.push(
+      "# {commit} in a tag: the full SHA being built. A build started for HEAD (from the dashboard or the API)",
+      "# has BUILDKITE_COMMIT=HEAD, so anything but a full SHA is resolved from the checkout.",
+      `${v}="\${BUILDKITE_COMMIT:-}"`,
+      `if [[ ! "\${${v}}" =~ ^[0-9a-f]{40}$ ]]; then`,
+      `  ${v}="$(git rev-parse --verify HEAD)" || {`,
+      `    ${echoErr("ERROR: BUILDKITE_COMMIT is not a commit SHA and git rev-parse HEAD failed; cannot tag the image with the commit.")}`,
+      "    exit 1",
+      "  }",
+      "fi",
+    );
+  }
   if (used.has("branch")) {
     const budget = branchTagBudget(templates);
     const v = BRANCH_TAG_VAR;

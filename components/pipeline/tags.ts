@@ -8,10 +8,17 @@ import { param, type WordPart } from "./shell";
 /** The job variable that holds the tag-safe branch name (only computed when a tag uses `{branch}`). */
 export const BRANCH_TAG_VAR = "DEPOT_BK_BRANCH_TAG";
 
+/**
+ * The job variable that holds the full SHA of the commit being built (only computed when a tag uses
+ * `{commit}` or `{short_commit}`): `BUILDKITE_COMMIT`, or the checkout's `HEAD` when that is not a
+ * full SHA (a build started for `HEAD` from the dashboard or the API).
+ */
+export const COMMIT_TAG_VAR = "DEPOT_BK_COMMIT";
+
 /** The shell parameter each tag variable expands to. */
 export const TAG_VARIABLE_PARAMS: Readonly<Record<TagVariable, string>> = {
-  commit: "BUILDKITE_COMMIT",
-  short_commit: "BUILDKITE_COMMIT:0:7",
+  commit: COMMIT_TAG_VAR,
+  short_commit: `${COMMIT_TAG_VAR}:0:7`,
   branch: BRANCH_TAG_VAR,
   build_number: "BUILDKITE_BUILD_NUMBER",
   tag: "BUILDKITE_TAG",

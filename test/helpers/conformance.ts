@@ -254,6 +254,8 @@ export const SAMPLE_ENV: Readonly<Record<string, string>> = {
   BUILDKITE_PIPELINE_SLUG: "web-app",
   BUILDKITE_TAG: "v1.2.3",
   DEPOT_BK_BRANCH_TAG: "feature-Add-thing_2",
+  // What the step computes from a full-SHA BUILDKITE_COMMIT (itself).
+  DEPOT_BK_COMMIT: "0123456789abcdef0123456789abcdef01234567",
   DEPOT_TOKEN: "sample-depot-token",
 };
 
@@ -427,6 +429,8 @@ export interface StepRun {
   curl: string[];
   /** The fake HOME used for the run. */
   home: string;
+  /** With `gitCheckout`: the SHA of the checkout's HEAD. */
+  headSha?: string;
 }
 
 export interface StepRunOptions {
@@ -436,6 +440,8 @@ export interface StepRunOptions {
   depotOnPath?: string | null;
   /** Write a `depot login` token into `$HOME/.config/depot/depot.yaml`. */
   storedDepotLogin?: boolean;
+  /** Run in a git checkout with one commit (its SHA is `StepRun.headSha`), as the agent does. */
+  gitCheckout?: boolean;
 }
 
 /**
@@ -466,11 +472,23 @@ export async function runStepCommand(step: Obj, opts: StepRunOptions = {}): Prom
     ...SAMPLE_ENV,
   };
   delete env.DEPOT_BK_BRANCH_TAG;
+  delete env.DEPOT_BK_COMMIT;
   if (isObj(step.secrets)) for (const name of Object.keys(step.secrets)) env[name] = `secret-value-of-${name}`;
   if (isObj(step.env)) for (const [k, v] of Object.entries(step.env)) env[k] = toAgentShell(String(v));
   for (const [k, v] of Object.entries(opts.env ?? {})) {
     if (v === null) delete env[k];
     else env[k] = v;
+  }
+  let headSha: string | undefined;
+  if (opts.gitCheckout) {
+    const git = async (...args: string[]) => {
+      const g = await run("git", ["-c", "user.name=ci", "-c", "user.email=ci@example.invalid", ...args], { env: { PATH: env.PATH, HOME: home }, cwd: tmp });
+      if (g.code !== 0) throw new Error(`git ${args.join(" ")} failed: ${g.stderr}`);
+      return g.stdout.trim();
+    };
+    await git("init", "-q");
+    await git("commit", "-q", "--allow-empty", "-m", "build me");
+    headSha = await git("rev-parse", "HEAD");
   }
   const r = await run("bash", ["-c", toAgentShell(stepScript(step))], { env, cwd: tmp });
   const calls: DepotCall[] = [];
@@ -490,7 +508,7 @@ export async function runStepCommand(step: Obj, opts: StepRunOptions = {}): Prom
     const [version, ...dir] = l.split(" ");
     return { version, dir: dir.join(" ") };
   });
-  const result = { code: r.code, stdout: r.stdout, stderr: r.stderr, calls, installs, curl: lines("curl.log"), home };
+  const result: StepRun = { code: r.code, stdout: r.stdout, stderr: r.stderr, calls, installs, curl: lines("curl.log"), home, headSha };
   fs.rmSync(tmp, { recursive: true, force: true });
   return result;
 }

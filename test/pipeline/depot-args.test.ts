@@ -22,13 +22,13 @@ describe("depotBuildArgs", () => {
       "--build-context", "shared=../shared",
       "--platform", "linux/amd64,linux/arm64",
       "-t", "docker.io/acme/api:latest",
-      "-t", "docker.io/acme/api:$${BUILDKITE_COMMIT:0:7}",
-      "-t", "docker.io/acme/api:$${BUILDKITE_COMMIT}",
+      "-t", "docker.io/acme/api:$${DEPOT_BK_COMMIT:0:7}",
+      "-t", "docker.io/acme/api:$${DEPOT_BK_COMMIT}",
       "-t", "docker.io/acme/api:build-$${BUILDKITE_BUILD_NUMBER}",
       "-t", "docker.io/acme/api:br-$${DEPOT_BK_BRANCH_TAG}",
       "-t", `${ECR_REPO}:latest`,
-      "-t", `${ECR_REPO}:$\${BUILDKITE_COMMIT:0:7}`,
-      "-t", `${ECR_REPO}:$\${BUILDKITE_COMMIT}`,
+      "-t", `${ECR_REPO}:$\${DEPOT_BK_COMMIT:0:7}`,
+      "-t", `${ECR_REPO}:$\${DEPOT_BK_COMMIT}`,
       "-t", `${ECR_REPO}:build-$\${BUILDKITE_BUILD_NUMBER}`,
       "-t", `${ECR_REPO}:br-$\${DEPOT_BK_BRANCH_TAG}`,
       "--push",
@@ -73,7 +73,7 @@ describe("depotBuildArgs", () => {
     expect(depotBuildArgs(m.images[0], m)).toEqual([
       "--project", "abc123xyz",
       "-t", "my_api-v2:test",
-      "-t", "my_api-v2:$${BUILDKITE_COMMIT:0:7}",
+      "-t", "my_api-v2:$${DEPOT_BK_COMMIT:0:7}",
       "--load",
       ".",
     ]);
@@ -85,9 +85,9 @@ describe("depotBuildArgs", () => {
     const argv = depotBuildArgs(m.images[0], m);
     expect(argv.filter((a, i) => argv[i - 1] === "-t")).toEqual([
       "docker.io/acme/api:latest",
-      "docker.io/acme/api:$${BUILDKITE_COMMIT:0:7}",
+      "docker.io/acme/api:$${DEPOT_BK_COMMIT:0:7}",
       `${ECR_REPO}:latest`,
-      `${ECR_REPO}:$\${BUILDKITE_COMMIT:0:7}`,
+      `${ECR_REPO}:$\${DEPOT_BK_COMMIT:0:7}`,
     ]);
     expect(argv).toContain("--push");
     expect(argv).toContain("--load");

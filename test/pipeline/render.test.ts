@@ -265,6 +265,40 @@ describe("what the step does when it runs (bash, fake depot)", () => {
   });
 });
 
+describe("{commit} and {short_commit} tags are the SHA being built", () => {
+  const tagged = model({ images: [image({ key: "api", tags: ["{short_commit}", "c-{commit}"], destinations: [ECR] })] });
+  const step = stepOf(tagged);
+  const tagsOf = (argv: string[]) => argv.filter((_, i) => argv[i - 1] === "-t");
+
+  it("a full-SHA BUILDKITE_COMMIT is used as it is, without asking git", async () => {
+    const sha = "89abcdef0123456789abcdef0123456789abcdef";
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: sha } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(tagsOf(r.calls[0].argv)).toEqual([`${ECR.repository}:89abcde`, `${ECR.repository}:c-${sha}`]);
+  });
+
+  it("a build started for HEAD (from the dashboard) is tagged with the checkout's SHA, not 'HEAD'", async () => {
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: "HEAD" }, gitCheckout: true });
+    expect(r.code, r.stderr).toBe(0);
+    const sha = r.headSha as string;
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(tagsOf(r.calls[0].argv)).toEqual([`${ECR.repository}:${sha.slice(0, 7)}`, `${ECR.repository}:c-${sha}`]);
+  });
+
+  it("fails clearly, before depot runs, when the commit is not a SHA and there is no checkout", async () => {
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: "HEAD" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("ERROR: BUILDKITE_COMMIT is not a commit SHA and git rev-parse HEAD failed");
+    expect(r.calls).toEqual([]);
+  });
+
+  it("a pipeline whose tags use no commit computes none", () => {
+    const plain = stepOf(model({ images: [image({ key: "api", tags: ["latest"], destinations: [ECR] })] }));
+    expect(JSON.stringify(plain.command)).not.toContain("DEPOT_BK_COMMIT");
+    expect(JSON.stringify(step.command)).toContain("DEPOT_BK_COMMIT");
+  });
+});
+
 describe("property: any valid model renders conforming YAML", () => {
   const key = fc.stringMatching(/^[a-z][a-z0-9_-]{0,11}$/);
   const literal = fc

@@ -83,7 +83,7 @@ const CHECKS: Record<string, (doc: PipelineDocument, yaml: string) => void> = {
     expect(s.plugins).toEqual([{ [DOCKER_LOGIN_PLUGIN]: { username: "acme", "password-env": "DOCKERHUB_TOKEN" } }]);
     expect(s.secrets).toEqual({ DEPOT_TOKEN: "DEPOT_TOKEN_WEB_APP", DOCKERHUB_TOKEN: "DOCKERHUB_TOKEN_WEB_APP" });
     expect(s.command).toContain("-t 'docker.io/acme/api:latest'");
-    expect(s.command).toContain('-t "docker.io/acme/api:$${BUILDKITE_COMMIT:0:7}"');
+    expect(s.command).toContain('-t "docker.io/acme/api:$${DEPOT_BK_COMMIT:0:7}"');
     expect(s.command).toContain("--push");
     expect(s.command).not.toMatch(/docker login|--password/);
   },
