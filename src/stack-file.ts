@@ -26,11 +26,26 @@ export function readStackFile(projectDir: string, stack: string, project = "depo
   return parseStackFile(text, stack, file, project);
 }
 
+/** A stack file that is not YAML, or not shaped like one (`config:` must be a mapping). */
+export class StackFileError extends Error {}
+
+const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
 export function parseStackFile(text: string, stack: string, file: string, project = "depot-buildkite"): StackFile {
-  const doc = (parse(text) ?? {}) as { config?: Record<string, unknown> };
+  const name = path.basename(file);
+  let parsed: unknown;
+  try {
+    parsed = parse(text);
+  } catch (e) {
+    throw new StackFileError(`${name} is not valid YAML: ${(e as Error).message.trim()}`);
+  }
+  const doc = parsed ?? {};
+  if (!isMapping(doc)) throw new StackFileError(`${name} must be a YAML mapping with a "config:" key (got ${Array.isArray(doc) ? "a list" : JSON.stringify(doc)})`);
+  const rawConfig = doc.config ?? {};
+  if (!isMapping(rawConfig)) throw new StackFileError(`${name}: "config:" must be a mapping of keys to values (got ${Array.isArray(rawConfig) ? "a list" : JSON.stringify(rawConfig)})`);
   const config: Record<string, string> = {};
   const encryptedKeys: string[] = [];
-  for (const [rawKey, value] of Object.entries(doc.config ?? {})) {
+  for (const [rawKey, value] of Object.entries(rawConfig)) {
     const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
     if (value && typeof value === "object" && !Array.isArray(value) && "secure" in value && Object.keys(value).length === 1) {
       encryptedKeys.push(key);

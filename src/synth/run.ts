@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { installRecorder, settle, valueOf, type Registration } from "../mock-recorder";
 import { formatProblems, parseStackConfig, PROJECT, type Settings } from "../config";
-import { readStackFile } from "../stack-file";
+import { readStackFile, StackFileError, type StackFile } from "../stack-file";
 import { SECRET_KEYS, type SecretKey } from "../config-schema";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -61,7 +61,13 @@ export interface RunOptions {
  */
 export async function runStack(opts: RunOptions): Promise<SynthRun> {
   const projectDir = opts.projectDir ?? REPO_ROOT;
-  const file = readStackFile(projectDir, opts.stack, PROJECT);
+  let file: StackFile;
+  try {
+    file = readStackFile(projectDir, opts.stack, PROJECT);
+  } catch (e) {
+    if (e instanceof StackFileError) throw new ConfigErrors(e.message);
+    throw e;
+  }
   const config = { ...file.config, ...(opts.configOverrides ?? {}) };
   const secretKeys = new Set<string>();
   const placeholders: { key: string; why: string }[] = [];
