@@ -303,6 +303,39 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
   return { problems, missing: [...missing].map(([key, why]) => ({ key, why })) };
 }
 
+/**
+ * What of a config the schema rejected can still be cross-checked: a copy without the unknown keys
+ * (already reported) and without the pipelines that have any other problem. The pipelines stay at
+ * their indices (the array has holes, which `forEach` skips), so problems keep their paths.
+ * `undefined` when another kind of problem leaves nothing sound to check against (a top-level key
+ * with a bad value, say): then only the schema's problems are reported.
+ */
+function salvage(data: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): StackConfig | undefined {
+  const copy = structuredClone(data);
+  const broken = new Set<number>();
+  for (const issue of issues) {
+    if (issue.code === "unrecognized_keys") {
+      let at: unknown = copy;
+      for (const k of issue.path) at = at !== null && typeof at === "object" ? (at as Record<PropertyKey, unknown>)[k] : undefined;
+      if (at === null || typeof at !== "object") return undefined;
+      for (const k of issue.keys) delete (at as Record<string, unknown>)[k];
+    } else if (issue.path[0] === "pipelines" && typeof issue.path[1] === "number") {
+      broken.add(issue.path[1]);
+    } else {
+      return undefined;
+    }
+  }
+  const all = copy.pipelines;
+  if (!Array.isArray(all)) return undefined;
+  const kept = all.flatMap((pl, i) => (broken.has(i) ? [] : [{ pl, i }]));
+  if (kept.length === 0) return undefined;
+  const again = topLevelSchema.safeParse({ ...copy, pipelines: kept.map((k) => k.pl) });
+  if (!again.success) return undefined;
+  const pipelines: StackConfig["pipelines"] = new Array(all.length);
+  kept.forEach((k, n) => (pipelines[k.i] = again.data.pipelines[n]));
+  return { ...again.data, pipelines };
+}
+
 function parseValue(raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -359,7 +392,12 @@ function parseUncached(raw: RawConfig): ParseResult {
   const parsed = topLevelSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     problems.push(...zodProblems(project, parsed.error.issues));
-    return { ok: false, problems, missingSecrets: [] };
+    // Report the cross-field problems of what can be salvaged too, so that one run lists them all.
+    const salvaged = salvage(data, parsed.error.issues);
+    if (salvaged === undefined) return { ok: false, problems, missingSecrets: [] };
+    const cross = crossProblems(project, salvaged, secretsSet, []);
+    problems.push(...cross.problems);
+    return { ok: false, problems, missingSecrets: cross.missing };
   }
   const warnings: string[] = [];
   const cross = crossProblems(project, parsed.data, secretsSet, warnings);

@@ -208,6 +208,47 @@ describe("helpers", () => {
   });
 });
 
+describe("schema problems and cross-field problems in one run", () => {
+  const pipeline = (slug: string, extra: Record<string, unknown> = {}) => ({
+    slug,
+    name: slug,
+    repository: `git@github.com:acme/${slug}.git`,
+    images: [{ key: "app" }],
+    ...extra,
+  });
+
+  it("also cross-checks the pipelines the schema accepted, at their own indices, after dropping unknown keys", () => {
+    const r = parse({
+      ...base,
+      buildkite: { ...base.buildkite, defaultQeue: "x" },
+      ecr: { region: "eu-west-1", repositories: { api: {} } },
+      pipelines: [
+        pipeline("api", { images: [{ key: "app", platforms: ["linux/arm/v7"] }] }),
+        pipeline("web"),
+        pipeline("web", { images: [{ key: "app", destinations: ["ecr:billing"], tags: ["build+{build_number}"] }] }),
+      ],
+    });
+    expect(problems(r)).toEqual([
+      expect.stringMatching(/^depot-buildkite:buildkite\.defaultQeue: unknown key\. Did you mean "defaultQueue"\?/),
+      'depot-buildkite:pipelines[0].images[0].platforms[0]: "linux/arm/v7" is not allowed; expected one of "linux/amd64", "linux/arm64".',
+      'depot-buildkite:pipelines[2].slug: "web" is already used by pipelines[1]; slugs must be unique.',
+      'depot-buildkite:pipelines[2].images[0].destinations[0]: "ecr:billing" names an ECR repository that is not configured under ecr.repositories. Configured: api.',
+      'depot-buildkite:pipelines[2].images[0].tags[0]: tag "build+{build_number}": characters "+" are not allowed in a Docker tag ([A-Za-z0-9_.-]).',
+    ]);
+  });
+
+  it("lists the secrets still missing next to the problems", () => {
+    const r = parse({ ...base, pipelines: [pipeline("api", { auth: "project-token" }), pipeline("web", { nmae: "x" })] });
+    expect(problems(r)).toEqual([expect.stringMatching(/^depot-buildkite:pipelines\[1\]\.nmae: unknown key\. Did you mean "name"\?/)]);
+    if (!r.ok) expect(r.missingSecrets.map((m) => m.key)).toEqual(["depotToken"]);
+  });
+
+  it("reports only the schema's problems when a top-level value is wrong (nothing sound to cross-check against)", () => {
+    const r = parse({ ...base, depot: { projectId: "abc123def0", auth: "password" }, pipelines: [pipeline("web"), pipeline("web")] });
+    expect(problems(r)).toEqual(['depot-buildkite:depot.auth: "password" is not allowed; expected one of "oidc", "project-token", "user-token".']);
+  });
+});
+
 describe("example stacks", () => {
   it.each(["dev", "prod"])("Pulumi.%s.yaml is valid once its secrets are set", (stack) => {
     const f = readStackFile(ROOT, stack);
