@@ -174,7 +174,7 @@ export type { CommandStep, GroupStep, PipelineDocument, PipelineStep } from "./p
 export { assertRenderableModel, pipelineModelProblems } from "./pipeline/validate";
 export { depotBuildArgs } from "./pipeline/depot-args";
 export { escapeInterpolation } from "./pipeline/interpolation";
-export { parseTagTemplate, tagTemplateProblems, type TagPart } from "./pipeline/tags";
+export { BRANCH_TAG_VAR, COMMIT_TAG_VAR, parseTagTemplate, tagTemplateProblems, type TagPart } from "./pipeline/tags";
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers: IAM policy documents and ECR rules

@@ -22,8 +22,17 @@ const ROOT = path.resolve(__dirname, "..");
 /** The depot CLI version the tests run, from `scripts/depot-cli.json`. */
 export const DEPOT_CLI_VERSION: string = pin.version;
 
-/** Where the binary lives once fetched. */
-export const DEPOT_CLI_PATH = path.join(ROOT, ".cache", "depot-cli", pin.version, "depot");
+/**
+ * Where the binary lives once fetched: keyed by version and by the pinned sha512, so a changed pin
+ * never reuses a binary checked against the old one.
+ */
+export const DEPOT_CLI_PATH = cachePath(pin);
+
+/** `.cache/depot-cli/<version>-<first 12 hex digits of the sha512>/depot`. */
+export function cachePath(wanted: { version: string; integrity: string }): string {
+  const hex = Buffer.from(wanted.integrity.replace(/^sha512-/, ""), "base64").toString("hex").slice(0, 12);
+  return path.join(ROOT, ".cache", "depot-cli", `${wanted.version}-${hex}`, "depot");
+}
 
 /** The binaries are published for linux-x64 here (other platforms: set DEPOT_BINARY_PATH). */
 export function depotCliSupported(): boolean {
@@ -55,7 +64,13 @@ export function ensureDepotCli(wanted: DepotCliPin = pin, dest = DEPOT_CLI_PATH)
   mkdirSync(dir, { recursive: true });
   const tmp = mkdtempSync(path.join(dir, ".fetch-"));
   try {
-    const out = execFileSync("npm", ["pack", wanted.package, "--pack-destination", tmp, "--json", "--silent"], { cwd: tmp, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    let out: string;
+    try {
+      out = execFileSync("npm", ["pack", wanted.package, "--pack-destination", tmp, "--json", "--loglevel=error"], { cwd: tmp, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+      const stderr = String((e as { stderr?: unknown }).stderr ?? "").trim();
+      throw new Error(`npm pack ${wanted.package} failed${stderr ? `: ${stderr}` : ""}`);
+    }
     const [packed] = JSON.parse(out) as { filename: string }[];
     const tarball = path.join(tmp, path.basename(packed.filename));
     const actual = sha512(tarball);

@@ -85,8 +85,12 @@ export function depotBuildWords(image: ImageBuild, model: PipelineModel): ShellW
 
 /**
  * argv for `depot build` (without `build`) as written in the stored YAML, unquoted: literal `$`
- * doubled, tag variables as `$${BUILDKITE_COMMIT}`, `$${BUILDKITE_COMMIT:0:7}`,
+ * doubled, tag variables as `$${DEPOT_BK_COMMIT}`, `$${DEPOT_BK_COMMIT:0:7}`,
  * `$${DEPOT_BK_BRANCH_TAG}`, `$${BUILDKITE_BUILD_NUMBER}`, `$${BUILDKITE_TAG}`.
+ *
+ * `DEPOT_BK_COMMIT` (`COMMIT_TAG_VAR`) and `DEPOT_BK_BRANCH_TAG` (`BRANCH_TAG_VAR`, both exported) are
+ * job variables that the rendered step script computes before `depot build` (the commit's full SHA,
+ * the tag-safe branch). A step of your own that runs these args must set them first.
  */
 export function depotBuildArgs(image: ImageBuild, model: PipelineModel): string[] {
   return depotBuildWords(image, model).map(storedWord);

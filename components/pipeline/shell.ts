@@ -2,7 +2,7 @@
  * Shell words for the rendered step script (bash, agent form: before Buildkite escaping).
  *
  * A word is a list of parts: literal text, or a shell parameter expanded at run time
- * (`BUILDKITE_COMMIT`, `BUILDKITE_COMMIT:0:7`). Literals are single-quoted; a word with a runtime
+ * (`DEPOT_BK_COMMIT`, `DEPOT_BK_COMMIT:0:7`). Literals are single-quoted; a word with a runtime
  * parameter is double-quoted. The quoting never produces `\$`, which Buildkite's interpolation
  * would read as an escape (see `interpolation.ts`).
  */
@@ -26,7 +26,7 @@ export function flag(name: string): ShellWord {
   return { parts: [{ text: name }], bare: true };
 }
 
-/** A runtime parameter expression, e.g. `BUILDKITE_COMMIT:0:7`. */
+/** A runtime parameter expression, e.g. `DEPOT_BK_COMMIT:0:7`. */
 export function param(expr: string): WordPart {
   if (!/^[A-Za-z_][A-Za-z0-9_]*(:[0-9]+:[0-9]+)?$/.test(expr)) {
     throw new Error(`unsupported parameter expression: ${JSON.stringify(expr)}`);

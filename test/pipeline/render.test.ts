@@ -277,8 +277,14 @@ describe("{commit} and {short_commit} tags are the SHA being built", () => {
     expect(tagsOf(r.calls[0].argv)).toEqual([`${ECR.repository}:89abcde`, `${ECR.repository}:c-${sha}`]);
   });
 
-  it("a build started for HEAD (from the dashboard) is tagged with the checkout's SHA, not 'HEAD'", async () => {
-    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: "HEAD" }, gitCheckout: true });
+  it.each([
+    ["HEAD (a build started from the dashboard)", "HEAD"],
+    ["a short SHA", "89abcde"],
+    ["an upper-case SHA", "89ABCDEF0123456789ABCDEF0123456789ABCDEF"],
+    ["empty", ""],
+    ["unset", null],
+  ])("BUILDKITE_COMMIT %s: tagged with the checkout's SHA", async (_what, commit) => {
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: commit }, gitCheckout: true });
     expect(r.code, r.stderr).toBe(0);
     const sha = r.headSha as string;
     expect(sha).toMatch(/^[0-9a-f]{40}$/);
@@ -286,7 +292,8 @@ describe("{commit} and {short_commit} tags are the SHA being built", () => {
   });
 
   it("fails clearly, before depot runs, when the commit is not a SHA and there is no checkout", async () => {
-    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: "HEAD" } });
+    // GIT_DIR pointing nowhere: no checkout, even if the temporary directory is inside a git work tree.
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: "HEAD", GIT_DIR: "/nonexistent/.git" } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("ERROR: BUILDKITE_COMMIT is not a commit SHA and git rev-parse HEAD failed");
     expect(r.calls).toEqual([]);

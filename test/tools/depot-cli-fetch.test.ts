@@ -29,6 +29,14 @@ describe.runIf(depotCliSupported())("fetch-depot-cli", () => {
     expect(existsSync(dest)).toBe(false);
   });
 
+  it("says why when npm cannot fetch the package", () => {
+    const dest = path.join(dir, "missing", "depot");
+    expect(() => ensureDepotCli({ ...pin, package: "@depot/cli-linux-x64@0.0.0-does-not-exist" }, dest)).toThrow(
+      /npm pack @depot\/cli-linux-x64@0\.0\.0-does-not-exist failed: .*(ETARGET|No matching version)/s,
+    );
+    expect(existsSync(dest)).toBe(false);
+  });
+
   it("refuses a binary that reports another version", () => {
     const dest = path.join(dir, "version", "depot");
     expect(() => ensureDepotCli({ ...pin, version: "9.9.9" }, dest)).toThrow("not 9.9.9");
