@@ -22,12 +22,20 @@ export interface SynthRun {
   registrations: Registration[];
   /** Stack outputs, resolved; secret outputs are "[secret]". */
   outputs: Record<string, unknown>;
-  /** Secret keys filled with placeholders (missing or encrypted in the stack file). */
-  placeholders: { key: string; why: string }[];
+  /** Secret keys filled with placeholders: missing, or set but encrypted in the stack file. */
+  placeholders: Placeholder[];
   warnings: string[];
 }
 
 export class ConfigErrors extends Error {}
+
+/** A secret the synth filled with a placeholder. */
+export interface Placeholder {
+  key: string;
+  why: string;
+  /** Set in the stack file, but encrypted (only the Pulumi CLI can decrypt it): nothing to do. */
+  encrypted: boolean;
+}
 
 /** Resolve Outputs deeply; secrets become "[secret]", unknowns "[unknown]". */
 export async function resolveDeep(value: unknown): Promise<unknown> {
@@ -70,7 +78,7 @@ export async function runStack(opts: RunOptions): Promise<SynthRun> {
   }
   const config = { ...file.config, ...(opts.configOverrides ?? {}) };
   const secretKeys = new Set<string>();
-  const placeholders: { key: string; why: string }[] = [];
+  const placeholders: Placeholder[] = [];
   for (const [k, v] of Object.entries(opts.secretValues ?? {})) {
     config[`${PROJECT}:${k}`] = String(v);
     secretKeys.add(`${PROJECT}:${k}`);
@@ -80,7 +88,7 @@ export async function runStack(opts: RunOptions): Promise<SynthRun> {
     const name = key.split(":").slice(1).join(":");
     config[key] = placeholderFor(name);
     secretKeys.add(key);
-    placeholders.push({ key: name, why: "encrypted in the stack file (needs the Pulumi CLI to decrypt)" });
+    placeholders.push({ key: name, why: "encrypted in the stack file (needs the Pulumi CLI to decrypt)", encrypted: true });
   }
   let parsed = parseStackConfig({ config, secretKeys: [...secretKeys], project: PROJECT });
   // Fill missing secrets with placeholders. The organization token goes first: once it is set,
@@ -91,7 +99,7 @@ export async function runStack(opts: RunOptions): Promise<SynthRun> {
       const full = `${PROJECT}:${m.key}`;
       config[full] = placeholderFor(m.key);
       secretKeys.add(full);
-      placeholders.push({ key: m.key, why: m.why });
+      placeholders.push({ key: m.key, why: m.why, encrypted: false });
     }
     parsed = parseStackConfig({ config, secretKeys: [...secretKeys], project: PROJECT });
   }

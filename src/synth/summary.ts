@@ -39,7 +39,7 @@ export function renderSummary(run: SynthRun): string {
     lines.push("");
   }
   const todo: string[] = [];
-  for (const p of run.placeholders) {
+  for (const p of run.placeholders.filter((x) => !x.encrypted)) {
     todo.push(`Set the secret \`${p.key}\` (a placeholder was used offline: ${p.why}): \`pulumi config set --secret ${p.key} --stack ${run.stack}\``);
   }
   const trust = trustRelationships(run.outputs.depotTrustRelationships);
@@ -53,6 +53,10 @@ export function renderSummary(run: SynthRun): string {
     if (pl.config.delivery === "repository") {
       todo.push(`Commit \`repositories/${pl.config.slug}/.buildkite/pipeline.yml\` as \`.buildkite/pipeline.yml\` in \`${pl.config.repository}\`.`);
     }
+  }
+  const encrypted = run.placeholders.filter((x) => x.encrypted).map((x) => `\`${x.key}\``);
+  if (encrypted.length > 0) {
+    lines.push(`Set and encrypted in the stack file, rendered here with placeholders (only the Pulumi CLI can decrypt them): ${encrypted.join(", ")}.`, "");
   }
   if (run.warnings.length > 0) {
     lines.push("## Warnings", "");

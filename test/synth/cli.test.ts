@@ -91,6 +91,18 @@ describe("npm run synth with bad config", () => {
     expect(readdirSync(path.join(dir, "out"))).toEqual([]);
   });
 
+  it("does not ask to set a secret that is set, encrypted, in the stack file", () => {
+    const dir = tempDir("synth-encrypted-");
+    const stack = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace(/^config:\n/m, "config:\n  depot-buildkite:dockerhubToken:\n    secure: v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
+    writeFileSync(path.join(dir, "Pulumi.enc.yaml"), stack);
+    const r = synth(dir, ["--stack", "enc", "--out", path.join(dir, "out")]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = readFileSync(path.join(dir, "out", "enc", "summary.md"), "utf8");
+    expect(summary).not.toContain("Set the secret `dockerhubToken`");
+    expect(summary).toContain("Set and encrypted in the stack file, rendered here with placeholders (only the Pulumi CLI can decrypt them): `dockerhubToken`.");
+    expect(summary).toContain("Set the secret `depotToken` (a placeholder was used offline");
+  });
+
   it.each([
     ["not YAML", "config:\n  depot-buildkite:pipelines: [\n", /^Pulumi\.broken\.yaml is not valid YAML: .* at line 3, column 1:/],
     ["a list", "- a\n- b\n", /^Pulumi\.broken\.yaml must be a YAML mapping with a "config:" key \(got a list\)$/],
