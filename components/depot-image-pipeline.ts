@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as buildkite from "@pulumiverse/buildkite";
 import type { PipelineBuildArgs } from "./pipeline/args";
+import { cronlineProblems } from "./pipeline/cron";
 import { pipelineArgsProblems, pipelineModelFromArgs, withStandIns, type AllKeys } from "./pipeline/from-args";
 import { DeliveryMode } from "./pipeline/model";
 import { renderPipelineYaml, renderStoredSteps } from "./pipeline/render";
@@ -36,7 +37,10 @@ export interface PipelineTeamInputs {
 export interface PipelineScheduleInputs {
   /** Stable key; the child is named `<name>-<key>`. Lower-case letters, digits and `-`. */
   key: string;
-  /** Cron line, e.g. `0 3 * * *` or `@daily` (Buildkite syntax, UTC unless a zone is given). */
+  /**
+   * Cron line, e.g. `0 3 * * *`, `0 3 * * 1-5 Europe/Berlin` or `@daily` (Buildkite syntax, UTC
+   * unless a zone is given); checked by `cronlineProblems`.
+   */
   cronline: string;
   /**
    * Branch to build.
@@ -273,7 +277,7 @@ export function depotImagePipelineArgsProblems(args: DepotImagePipelineArgs): st
     if (s.key.startsWith("team-")) p.push(`[schedules[].key] ${JSON.stringify(s.key)} must not start with "team-"`);
     if (scheduleKeys.has(s.key)) p.push(`[schedules] key ${JSON.stringify(s.key)} is used twice`);
     scheduleKeys.add(s.key);
-    if (s.cronline.trim() === "") p.push(`[schedules.${s.key}.cronline] must not be empty`);
+    for (const problem of cronlineProblems(s.cronline)) p.push(`[schedules.${s.key}.cronline] ${problem}`);
   }
   return p;
 }

@@ -175,6 +175,7 @@ export { assertRenderableModel, pipelineModelProblems } from "./pipeline/validat
 export { depotBuildArgs } from "./pipeline/depot-args";
 export { escapeInterpolation } from "./pipeline/interpolation";
 export { BRANCH_TAG_VAR, COMMIT_TAG_VAR, parseTagTemplate, tagTemplateProblems, type TagPart } from "./pipeline/tags";
+export { cronlineProblems, PREDEFINED_INTERVALS } from "./pipeline/cron";
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers: IAM policy documents and ECR rules

@@ -17,6 +17,7 @@ import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model
 import { tagTemplateProblems } from "../components/pipeline/tags";
 import { isMovingTag } from "../components/aws/ecr-rules";
 import { pipelineModelProblems } from "../components/pipeline/validate";
+import { cronlineProblems } from "../components/pipeline/cron";
 import { renderPipeline } from "../components/pipeline/render";
 import { slugToIdentifier } from "../components/naming";
 import { buildPipelineModel, standInRefs } from "./pipeline-model";
@@ -273,6 +274,7 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
     pl.schedules.forEach((s, k) => {
       if (scheduleKeys.has(s.key)) p(["pipelines", i, "schedules", k, "key"], `"${s.key}" is listed twice.`);
       scheduleKeys.add(s.key);
+      for (const problem of cronlineProblems(s.cronline)) p(["pipelines", i, "schedules", k, "cronline"], `${problem}.`);
     });
   });
 

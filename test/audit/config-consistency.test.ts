@@ -95,6 +95,22 @@ describe("the config layer and the components agree", () => {
     );
   });
 
+  it.each(["0 25 * * *", "@nightly", "0 3 * * * Mars/Olympus", "0 3 * *"])("rejects the cron line %j, or DepotImagePipeline accepts it", (cronline) => {
+    const result = parse((c) => void (c.pipelines[0].schedules = [{ key: "nightly", cronline }]));
+    expect(result.ok).toBe(false);
+    expectConsistent(result, (s) =>
+      s.pipelines.flatMap((pl) =>
+        depotImagePipelineArgsProblems({
+          ...pipelineBuildArgs(s.config, pl, realisticRefs(s, pl.config.slug)),
+          name: pl.config.name,
+          repository: pl.config.repository,
+          schedules: pl.config.schedules,
+          delivery: pl.config.delivery,
+        }),
+      ),
+    );
+  });
+
   it.each([["release/*"], ["feature-?"]])("rejects the ecr.branches pattern %j, or the OIDC role accepts it", (branch) => {
     const result = parse((c) => void (c.ecr.branches = ["main", branch]));
     expectConsistent(result, (s) =>

@@ -108,6 +108,14 @@ describe("parseStackConfig", () => {
 
   it.each([
     [
+      "a cron line Buildkite would refuse",
+      { pipelines: [{ ...base.pipelines[0], schedules: [{ key: "nightly", cronline: "0 25 * * *" }, { key: "weekly", cronline: "@nightly" }] }] },
+      [
+        'depot-buildkite:pipelines[0].schedules[0].cronline: "0 25 * * *": hour "25" must use values 0-23.',
+        'depot-buildkite:pipelines[0].schedules[1].cronline: "@nightly" is not a predefined interval; expected one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly.',
+      ],
+    ],
+    [
       "duplicate slugs",
       { pipelines: [base.pipelines[0], { ...base.pipelines[0], name: "API 2" }] },
       ['depot-buildkite:pipelines[1].slug: "api" is already used by pipelines[0]; slugs must be unique.'],

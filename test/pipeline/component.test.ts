@@ -289,6 +289,7 @@ describe("DepotImagePipeline argument checks", () => {
     [{ ...base, schedules: [{ key: "n", cronline: "@daily" }, { key: "n", cronline: "@daily" }] }, '[schedules] key "n" is used twice'],
     [{ ...base, schedules: [{ key: "Nightly", cronline: "@daily" }] }, '[schedules[].key] "Nightly" must be lower-case'],
     [{ ...base, schedules: [{ key: "team-x", cronline: "@daily" }] }, 'must not start with "team-"'],
+    [{ ...base, schedules: [{ key: "n", cronline: "0 25 * * *" }] }, '[schedules.n.cronline] "0 25 * * *": hour "25" must use values 0-23'],
     [{ ...base, images: [ecrImage], ecr: { mode: "oidc" as const, region: "eu-west-1", accountIds: [late] } }, '[ecr.roleArn] is required with [ecr.mode] = "oidc"'],
     [{ ...base, images: [ecrImage], ecr: { mode: "instance-role" as const, region: "eu-west-1", accountIds: ["123456789012"], roleArn: ROLE_ARN } }, '[ecr.roleArn] is only used with [ecr.mode] = "oidc"'],
     // Known values are checked at once even when others are Outputs (stood in until they resolve).
