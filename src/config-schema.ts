@@ -155,6 +155,10 @@ export const imageSchema = z.strictObject({
   /** `dockerhub:NAMESPACE/REPO` or `ecr:NAME`. */
   destinations: z.array(nonEmpty).default([]),
   push: z.boolean().optional(),
+  /** Local image name for `--load` without destinations (`-t NAME:TAG`); default: the key. */
+  localName: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, "must be an image name: lower case, no tag").optional(),
+  /** Shell commands run after the build in the same job (e.g. `docker run` of the loaded image). */
+  commands: z.array(nonEmpty).default([]),
   load: z.boolean().default(false),
   save: z.boolean().default(false),
   saveTags: z.array(nonEmpty).default([]),

@@ -76,6 +76,8 @@ export function toImageArgs(im: ImageConfig, urls: Record<string, pulumi.Input<s
     annotations: im.annotations,
     tags: im.tags,
     destinations: im.destinations.map((d) => destinationOf(d, urls)),
+    localName: im.localName,
+    commands: im.commands,
     load: im.load,
     save: im.save,
     saveTags: im.saveTags,

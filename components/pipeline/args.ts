@@ -196,6 +196,13 @@ export interface ImageArgs {
    */
   localName?: string;
   /**
+   * Shell commands run after `depot build` in the same job, e.g. `docker run --rm api:test npm test`
+   * for a loaded image; a failing command fails the step. `$VAR` expands when the job runs (the
+   * stored YAML escapes it from Buildkite's interpolation).
+   * @default []
+   */
+  commands?: string[];
+  /**
    * Load the image into the agent's Docker (`--load`), for later commands in the same job.
    * @default false
    */

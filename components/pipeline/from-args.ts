@@ -84,6 +84,7 @@ function imageOf(im: ResolvedImageArgs): ImageBuild {
     tags: [...(im.tags ?? IMAGE_DEFAULTS.tags)],
     destinations: (im.destinations ?? []).map(destinationOf),
     localName: im.localName,
+    commands: im.commands && im.commands.length > 0 ? [...im.commands] : undefined,
     load: im.load ?? false,
     save: im.save ?? false,
     saveTags: [...(im.saveTags ?? [])],

@@ -188,6 +188,11 @@ export interface ImageBuild {
   queue?: string;
   /** Plain, non-secret environment for the step. */
   env: Record<string, string>;
+  /**
+   * Shell commands run after `depot build`, in the same job (e.g. `docker run` of a loaded image);
+   * a failing command fails the step. Runtime variables (`$VAR`) expand when the job runs.
+   */
+  commands?: string[];
 }
 
 /** AWS access for the ECR destinations of a pipeline. */

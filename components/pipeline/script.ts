@@ -158,5 +158,7 @@ export function renderStepScript(image: ImageBuild, model: PipelineModel): strin
   const tagValues = runtimeTagValues(image);
   if (tagValues.length > 0) sections.push(tagValues);
   sections.push([`echo "+++ :depot: depot build ${image.key}"`, ...buildCommand(image, model)]);
+  // The image's own commands, as written: runtime variables in them expand when the job runs.
+  if (image.commands && image.commands.length > 0) sections.push([`echo "+++ :docker: ${image.key}: commands after the build"`, ...image.commands]);
   return sections.map((s) => s.join("\n")).join("\n\n");
 }

@@ -108,6 +108,10 @@ function imageProblems(image: ImageBuild, at: string, model: PipelineModel): str
   if (image.localName !== undefined && !/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(image.localName)) {
     p.push(`[${at}.localName] ${JSON.stringify(image.localName)} is not a valid image name (lower case, no tag)`);
   }
+  (image.commands ?? []).forEach((c, i) => {
+    if (c.trim() === "") p.push(`[${at}.commands[${i}]] must not be empty`);
+    else if (c.includes("\0")) p.push(`[${at}.commands[${i}]] must not contain a NUL character`);
+  });
   for (const d of image.destinations) {
     if (d.repository === "" || /[\s:@]/.test(d.repository.replace(/^[^/]+:[0-9]+\//, "host/"))) {
       p.push(`[${at}.destinations] ${JSON.stringify(d.repository)} must be an image repository without tag or digest`);

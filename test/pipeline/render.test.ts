@@ -265,6 +265,41 @@ describe("what the step does when it runs (bash, fake depot)", () => {
   });
 });
 
+describe("commands after the build (e.g. testing a loaded image)", () => {
+  const loaded = model({
+    images: [image({ key: "api-test", tags: ["test"], load: true, localName: "api", commands: ['echo "testing api:test in build $BUILDKITE_BUILD_NUMBER"', "test -n \"$HOME\""] })],
+  });
+  const step = stepOf(loaded);
+
+  it("run in the same job, after depot build, in order, with runtime variables expanded then", async () => {
+    const r = await runStepCommand({ ...step });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.calls.map((c) => c.argv)).toEqual([["build", "--project", "abc123xyz", "-t", "api:test", "--load", "."]]);
+    const out = r.stdout.split("\n");
+    const built = out.indexOf("+++ :depot: depot build api-test");
+    const after = out.indexOf("+++ :docker: api-test: commands after the build");
+    expect(built).toBeGreaterThanOrEqual(0);
+    expect(after).toBeGreaterThan(built);
+    expect(out[after + 1]).toBe("testing api:test in build 42");
+  });
+
+  it("are stored escaped, so Buildkite leaves $VAR to the job's shell", () => {
+    expect(step.command).toContain('echo "testing api:test in build $$BUILDKITE_BUILD_NUMBER"');
+    expect(unescapedRuntimeVarsInYaml(renderPipelineYaml(loaded))).toEqual([]);
+  });
+
+  it("fail the step when one fails", async () => {
+    const failing = stepOf(model({ images: [image({ key: "api-test", tags: ["test"], load: true, commands: ["false", "echo never"] })] }));
+    const r = await runStepCommand({ ...failing });
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain("never");
+  });
+
+  it("must not be blank", () => {
+    expect(pipelineModelProblems(model({ images: [image({ key: "api", commands: ["docker run api", "  "] })] }))).toEqual(["[images[0].commands[1]] must not be empty"]);
+  });
+});
+
 describe("{commit} and {short_commit} tags are the SHA being built", () => {
   const tagged = model({ images: [image({ key: "api", tags: ["{short_commit}", "c-{commit}"], destinations: [ECR] })] });
   const step = stepOf(tagged);

@@ -50,6 +50,17 @@ describe("dev stack", () => {
     expect(unescapedRuntimeVars(String(api.plain.steps))).toEqual([]);
   });
 
+  it("loads worker-test as worker:test and runs the tests after the build, in the same job", () => {
+    const worker = find(run.registrations, "buildkite:Pipeline/pipeline:Pipeline", "worker");
+    const doc = parse(String(worker.plain.steps)) as { steps: { steps: { key: string; command: string }[] }[] };
+    const step = doc.steps[0].steps.find((s) => s.key === "worker-test");
+    const lines = (step?.command ?? "").split("\n").map((l) => l.trim());
+    const build = lines.indexOf("depot build \\");
+    expect(build).toBeGreaterThan(0);
+    expect(lines.slice(build)).toEqual(expect.arrayContaining(["-t 'worker:test' \\", "--load \\"]));
+    expect(lines.slice(-2)).toEqual(['echo "+++ :docker: worker-test: commands after the build"', "docker run --rm worker:test"]);
+  });
+
   it("creates no Depot resources without the organization token, and exports the trust relationship to add by hand", () => {
     expect(run.registrations.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"))).toEqual([]);
     expect(run.outputs.depotTrustRelationships).toEqual([{ projectId: "abc123def0", organizationSlug: "acme", pipelineSlug: "api" }]);
