@@ -245,6 +245,18 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
           p(at, `"${d}" is not a destination; expected "dockerhub:NAMESPACE/REPO" or "ecr:NAME".`);
         }
       });
+      // An OIDC role limited to some branches refuses every other build: say so before jobs fail.
+      const trusted = cfg.ecr?.access === "oidc" ? cfg.ecr.branches : undefined;
+      if (trusted && im.destinations.some((d) => d.startsWith("ecr:"))) {
+        const exactSubset = (names: readonly string[] | undefined) => names !== undefined && names.length > 0 && names.every((b) => trusted.includes(b));
+        const pipelineBranches = pl.branchConfiguration?.trim().split(/\s+/);
+        const limited = exactSubset(im.branches) || (pipelineBranches !== undefined && pipelineBranches.every((b) => !/[*!]/.test(b)) && exactSubset(pipelineBranches));
+        if (!limited) {
+          warnings.push(
+            `pipelines[${i}].images[${j}] (${pl.slug}/${im.key}) pushes to ECR, but ecr.branches trusts only ${trusted.join(", ")}: its builds of other branches${pl.buildPullRequests ? " and of pull requests" : ""} will fail to assume the role. Limit it with "branches: [${trusted.join(", ")}]" on the image (or the pipeline's branchConfiguration).`,
+          );
+        }
+      }
       const push = im.push ?? im.destinations.length > 0;
       if (push && im.destinations.length === 0) p([...base, "push"], `push is true but the image has no destinations; add one (dockerhub:... or ecr:...).`);
       if (!push && im.destinations.length > 0) p([...base, "push"], `push is false but destinations are listed; remove them or the push flag.`);

@@ -216,6 +216,32 @@ describe("helpers", () => {
   });
 });
 
+describe("ecr.branches and the builds that push to ECR", () => {
+  const withEcr = (pipelineExtra: Record<string, unknown>, imageExtra: Record<string, unknown> = {}) =>
+    parse({
+      ...base,
+      ecr: { region: "eu-west-1", branches: ["main"], repositories: { api: {} } },
+      pipelines: [{ ...base.pipelines[0], ...pipelineExtra, images: [{ key: "api", destinations: ["ecr:api"], ...imageExtra }] }],
+    });
+  const ecrWarnings = (r: ParseResult) => {
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    return r.settings.warnings.filter((w) => w.includes("ecr.branches"));
+  };
+
+  it("warns when an image that pushes to ECR also builds other branches and pull requests", () => {
+    expect(ecrWarnings(withEcr({}))).toEqual([
+      'pipelines[0].images[0] (api/api) pushes to ECR, but ecr.branches trusts only main: its builds of other branches and of pull requests will fail to assume the role. Limit it with "branches: [main]" on the image (or the pipeline\'s branchConfiguration).',
+    ]);
+    expect(ecrWarnings(withEcr({ buildPullRequests: false }))[0]).toContain("its builds of other branches will fail to assume the role");
+    expect(ecrWarnings(withEcr({ branchConfiguration: "main release/*" }))).toHaveLength(1);
+  });
+
+  it("is quiet when the image or the pipeline builds only trusted branches", () => {
+    expect(ecrWarnings(withEcr({}, { branches: ["main"] }))).toEqual([]);
+    expect(ecrWarnings(withEcr({ branchConfiguration: "main" }))).toEqual([]);
+  });
+});
+
 describe("schema problems and cross-field problems in one run", () => {
   const pipeline = (slug: string, extra: Record<string, unknown> = {}) => ({
     slug,
