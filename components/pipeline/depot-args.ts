@@ -1,11 +1,13 @@
 /**
  * `depot build` argv from an {@link ImageBuild}: one flag for every depot/build-push-action option
- * the CLI supports. Values are literals except tag variables, which are runtime parameters.
+ * the CLI supports. Values are literals except the variables (`{commit}`, `{short_commit}`,
+ * `{branch}`, `{build_number}`, `{tag}`) in tags, build-arg values and label values, which become
+ * runtime parameters.
  * Secrets are passed by reference (`--secret id=ID,env=ENV`), never by value; `--token` is never used.
  */
 import type { ImageBuild, PipelineModel } from "./model";
 import { flag, lit, storedWord, type ShellWord } from "./shell";
-import { tagWordParts } from "./tags";
+import { tagWordParts, valueWordParts } from "./tags";
 
 /** A flag with its value, or a lone flag, or the context: one line of the rendered command. */
 export type ArgGroup = ShellWord[];
@@ -44,7 +46,7 @@ export function depotBuildArgGroups(image: ImageBuild, model: PipelineModel): Ar
   withValue("--project", model.depotProjectId);
   if (image.file !== undefined) withValue("--file", image.file);
   if (image.target !== undefined) withValue("--target", image.target);
-  for (const [k, v] of sortedEntries(image.buildArgs)) withValue("--build-arg", `${k}=${v}`);
+  for (const [k, v] of sortedEntries(image.buildArgs)) withValue("--build-arg", { parts: [{ text: `${k}=` }, ...valueWordParts(v)] });
   for (const [k, v] of sortedEntries(image.buildContexts)) withValue("--build-context", `${k}=${v}`);
   if (image.platforms.length > 0) withValue("--platform", image.platforms.join(","));
   const pushes = image.destinations.length > 0;
@@ -69,7 +71,7 @@ export function depotBuildArgGroups(image: ImageBuild, model: PipelineModel): Ar
   if (image.buildPlatform !== undefined) withValue("--build-platform", image.buildPlatform);
   for (const s of image.secrets) withValue("--secret", `id=${s.id},env=${s.env}`);
   for (const s of image.ssh) withValue("--ssh", s);
-  for (const [k, v] of sortedEntries(image.labels)) withValue("--label", `${k}=${v}`);
+  for (const [k, v] of sortedEntries(image.labels)) withValue("--label", { parts: [{ text: `${k}=` }, ...valueWordParts(v)] });
   for (const a of image.annotations) withValue("--annotation", a);
   if (image.noCache) g.push([flag("--no-cache")]);
   if (image.pull) g.push([flag("--pull")]);

@@ -14,7 +14,7 @@ import { ENV } from "../naming";
 import { depotBuildArgGroups } from "./depot-args";
 import type { ImageBuild, PipelineModel } from "./model";
 import { quoteWord, singleQuote } from "./shell";
-import { BRANCH_TAG_VAR, branchTagBudget, COMMIT_TAG_VAR, tagVariables } from "./tags";
+import { BRANCH_TAG_VAR, branchTagBudget, COMMIT_TAG_VAR, tagVariables, valueVariables } from "./tags";
 
 /** Where `depot login` keeps its token (viper key `api_token`). */
 export const DEPOT_LOGIN_CONFIG = "${XDG_CONFIG_HOME:-${HOME}/.config}/depot/depot.yaml";
@@ -99,8 +99,10 @@ function cliSetup(model: PipelineModel): string[] {
 function runtimeTagValues(image: ImageBuild): string[] {
   const templates = [...(image.destinations.length > 0 || image.load ? image.tags : []), ...(image.save ? image.saveTags : [])];
   const used = new Set(templates.flatMap(tagVariables));
+  // Build-arg and label values may use the variables too ({branch} there is the raw branch).
+  const inValues = new Set([...Object.values(image.buildArgs), ...Object.values(image.labels)].flatMap(valueVariables));
   const lines: string[] = [];
-  if (used.has("commit") || used.has("short_commit")) {
+  if (used.has("commit") || used.has("short_commit") || inValues.has("commit") || inValues.has("short_commit")) {
     const v = COMMIT_TAG_VAR;
     lines.push(
       "# {commit} in a tag: the full SHA being built. A build started for HEAD (from the dashboard or the API)",
@@ -126,10 +128,10 @@ function runtimeTagValues(image: ImageBuild): string[] {
       `${v}="\${${v}:-branch}"`,
     );
   }
-  if (used.has("tag")) {
+  if (used.has("tag") || inValues.has("tag")) {
     lines.push(
       'if [[ -z "${BUILDKITE_TAG:-}" ]]; then',
-      `  ${echoErr("ERROR: a tag of this image uses {tag}, but this build is not for a git tag (BUILDKITE_TAG is empty).")}`,
+      `  ${echoErr("ERROR: this image uses {tag} in a tag, build arg or label, but this build is not for a git tag (BUILDKITE_TAG is empty).")}`,
       "  exit 1",
       "fi",
     );

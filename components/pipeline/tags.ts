@@ -102,6 +102,35 @@ export function tagTemplateProblems(tag: string): string[] {
   return problems;
 }
 
+/**
+ * The shell parameter each variable expands to in a build-arg or label value: as in tags, except
+ * `{branch}`, which is the branch as it is (a value need not be a valid tag).
+ */
+export const VALUE_VARIABLE_PARAMS: Readonly<Record<TagVariable, string>> = { ...TAG_VARIABLE_PARAMS, branch: "BUILDKITE_BRANCH" };
+
+const KNOWN_VARIABLE = new RegExp(`\\{(${TAG_VARIABLES.join("|")})\\}`, "g");
+
+/**
+ * A build-arg or label value -> shell word parts: each known `{variable}` becomes a runtime
+ * parameter; everything else, other braces included, stays literal (a value may be JSON).
+ */
+export function valueWordParts(value: string): WordPart[] {
+  const parts: WordPart[] = [];
+  let last = 0;
+  for (const m of value.matchAll(KNOWN_VARIABLE)) {
+    if (m.index > last) parts.push({ text: value.slice(last, m.index) });
+    parts.push(param(VALUE_VARIABLE_PARAMS[m[1] as TagVariable]));
+    last = m.index + m[0].length;
+  }
+  if (last < value.length || parts.length === 0) parts.push({ text: value.slice(last) });
+  return parts;
+}
+
+/** Variables a build-arg or label value uses. */
+export function valueVariables(value: string): TagVariable[] {
+  return [...value.matchAll(KNOWN_VARIABLE)].map((m) => m[1] as TagVariable);
+}
+
 /** Tag parts -> shell word parts (variables become runtime parameters). */
 export function tagWordParts(template: string): WordPart[] {
   const { parts, problems } = parseTagTemplate(template);

@@ -259,9 +259,59 @@ describe("what the step does when it runs (bash, fake depot)", () => {
     const step = stepOf(SCENARIOS["concurrency and branch filter"]);
     const untagged = await runStepCommand({ ...step }, { env: { BUILDKITE_TAG: "" } });
     expect(untagged.code).toBe(1);
-    expect(untagged.stderr).toContain("uses {tag}, but this build is not for a git tag");
+    expect(untagged.stderr).toContain("uses {tag} in a tag, build arg or label, but this build is not for a git tag");
     const tagged = await runStepCommand({ ...step }, { env: { BUILDKITE_TAG: "v9.9.9" } });
     expect(tagged.calls[0].argv).toContain(`${ECR.repository}:v9.9.9`);
+  });
+});
+
+describe("variables in build-arg and label values", () => {
+  const valued = model({
+    images: [
+      image({
+        key: "api",
+        tags: ["latest"],
+        destinations: [ECR],
+        buildArgs: { GIT_SHA: "{commit}", VERSION: "{short_commit}-{build_number}", JSON: '{"a":{"b":1}}', LITERAL: "{nope} $HOME" },
+        labels: { "org.opencontainers.image.revision": "{commit}", "org.opencontainers.image.ref.name": "{branch}" },
+      }),
+    ],
+  });
+  const step = stepOf(valued);
+  const valueOf = (argv: string[], flagName: string, key: string) =>
+    argv.filter((a, i) => argv[i - 1] === flagName && a.startsWith(`${key}=`)).map((a) => a.slice(key.length + 1));
+
+  it("expand known {variables} at run time, and keep everything else literal", async () => {
+    const sha = "89abcdef0123456789abcdef0123456789abcdef";
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: sha, BUILDKITE_BUILD_NUMBER: "7", BUILDKITE_BRANCH: "feature/x y" } });
+    expect(r.code, r.stderr).toBe(0);
+    const argv = r.calls[0].argv;
+    expect(valueOf(argv, "--build-arg", "GIT_SHA")).toEqual([sha]);
+    expect(valueOf(argv, "--build-arg", "VERSION")).toEqual(["89abcde-7"]);
+    expect(valueOf(argv, "--build-arg", "JSON")).toEqual(['{"a":{"b":1}}']);
+    expect(valueOf(argv, "--build-arg", "LITERAL")).toEqual(["{nope} $HOME"]);
+    expect(valueOf(argv, "--label", "org.opencontainers.image.revision")).toEqual([sha]);
+    // In a value, {branch} is the branch as it is (not the tag-safe form).
+    expect(valueOf(argv, "--label", "org.opencontainers.image.ref.name")).toEqual(["feature/x y"]);
+  });
+
+  it("resolve {commit} from the checkout for a build started for HEAD, even when no tag uses it", async () => {
+    const r = await runStepCommand({ ...step }, { env: { BUILDKITE_COMMIT: "HEAD" }, gitCheckout: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(valueOf(r.calls[0].argv, "--build-arg", "GIT_SHA")).toEqual([r.headSha]);
+  });
+
+  it("are stored as runtime references that Buildkite leaves alone", () => {
+    expect(step.command).toContain('"GIT_SHA=$${DEPOT_BK_COMMIT}"');
+    expect(step.command).toContain("'LITERAL={nope} $$HOME'");
+    expect(unescapedRuntimeVarsInYaml(renderPipelineYaml(valued))).toEqual([]);
+  });
+
+  it("{tag} in a value needs a build for a git tag, as in a tag", async () => {
+    const tagged = stepOf(model({ images: [image({ key: "api", buildArgs: { VERSION: "{tag}" } })] }));
+    const r = await runStepCommand({ ...tagged }, { env: { BUILDKITE_TAG: "" } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("uses {tag} in a tag, build arg or label, but this build is not for a git tag");
   });
 });
 
