@@ -1,4 +1,5 @@
 /** The human summary of a synth run: one table per pipeline, then what must be done by hand. */
+import { ENV } from "../../components/naming";
 import type { SynthRun } from "./run";
 
 function cell(text: string): string {
@@ -50,6 +51,16 @@ export function renderSummary(run: SynthRun): string {
     todo.push("Install the generated agent `environment` hook (stack output `agentHookScript`) on every agent that runs these pipelines.");
   }
   for (const pl of settings.pipelines) {
+    // Build secrets read a job variable this stack does not deliver (it delivers only the Depot token
+    // and the Docker Hub credentials): the agents must provide it.
+    for (const im of pl.config.images) {
+      for (const [id, env] of Object.entries(im.secrets)) {
+        if ((Object.values(ENV) as string[]).includes(env)) continue;
+        todo.push(
+          `Provide \`${env}\` to the jobs of pipeline \`${pl.config.slug}\` (build secret \`${id}\` of image \`${im.key}\` reads it; this stack does not deliver it), e.g. from the agent environment hook or a Buildkite secret.`,
+        );
+      }
+    }
     if (pl.config.delivery === "repository") {
       todo.push(`Commit \`repositories/${pl.config.slug}/.buildkite/pipeline.yml\` as \`.buildkite/pipeline.yml\` in \`${pl.config.repository}\`.`);
     }

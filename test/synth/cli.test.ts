@@ -91,6 +91,16 @@ describe("npm run synth with bad config", () => {
     expect(readdirSync(path.join(dir, "out"))).toEqual([]);
   });
 
+  it("asks for the job variables that build secrets read and the stack does not deliver (prod: NPM_TOKEN)", () => {
+    const dir = tempDir("synth-prod-");
+    const r = synth(ROOT, ["--stack", "prod", "--out", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = readFileSync(path.join(dir, "prod", "summary.md"), "utf8");
+    expect(summary).toContain(
+      "- Provide `NPM_TOKEN` to the jobs of pipeline `billing` (build secret `npmrc` of image `billing` reads it; this stack does not deliver it), e.g. from the agent environment hook or a Buildkite secret.",
+    );
+  });
+
   it("does not ask to set a secret that is set, encrypted, in the stack file", () => {
     const dir = tempDir("synth-encrypted-");
     const stack = readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace(/^config:\n/m, "config:\n  depot-buildkite:dockerhubToken:\n    secure: v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
