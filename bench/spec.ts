@@ -21,7 +21,7 @@ export type Variant = (typeof VARIANTS)[number];
 
 export const ORGANIZATION = "acme";
 export const DEPOT_PROJECT_ID = "abc123def0";
-export const CLUSTER_ID = "Q2x1c3Rlci0tLTAxOTBhYmNkLTEyMzQ=";
+export const CLUSTER_ID = "Q2x1c3Rlci0tLTAxOTBhYmNkLTEyMzQtNGFiYy04ZGVmLTAxMjM0NTY3ODlhYg==";
 export const CLUSTER_UUID = "0190abcd-1234-4abc-8def-0123456789ab";
 export const DEFAULT_TEAM_ID = "VGVhbS0tLTAxOTBhYmNkLWVuZw==";
 export const EXTRA_TEAM_ID = "VGVhbS0tLTAxOTBhYmNkLW9wcw==";

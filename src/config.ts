@@ -208,6 +208,9 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
     if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterUuid) {
       p(["buildkite", "clusterUuid"], `is required: pipeline "${pl.slug}" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).`);
     }
+    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterId) {
+      p(["buildkite", "clusterId"], `is required: pipeline "${pl.slug}" reads Buildkite secrets, which only jobs of pipelines in their cluster can read (give the cluster's GraphQL ID).`);
+    }
     if (needsSecretsDelivery && backend === "elastic-stack" && !cfg.secrets.elasticStack) {
       p(["secrets", "elasticStack"], `is required: pipeline "${pl.slug}" uses the Elastic CI Stack secrets bucket (give its bucket name).`);
     }
@@ -304,6 +307,13 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
     } else secretKeyOwners.set(id, i);
   });
 
+  // A cluster's GraphQL ID is base64 of "Cluster---<UUID>": when it decodes so, it must name the same
+  // cluster as clusterUuid, or the pipelines would join one cluster and their secrets live in another.
+  const idUuid = clusterUuidOfGraphqlId(cfg.buildkite.clusterId);
+  if (idUuid !== undefined && cfg.buildkite.clusterUuid !== undefined && idUuid !== cfg.buildkite.clusterUuid.toLowerCase()) {
+    p(["buildkite", "clusterId"], `${show(cfg.buildkite.clusterId)} is the GraphQL ID of cluster ${idUuid}, but clusterUuid is ${cfg.buildkite.clusterUuid}; give the ID and UUID of the same cluster.`);
+  }
+
   if (cfg.ecr?.access === "instance-role" && !cfg.ecr.agentRoleName) {
     p(["ecr", "agentRoleName"], `is required with "access: instance-role" (the agents' existing IAM role name).`);
   }
@@ -348,6 +358,13 @@ function salvage(data: Record<string, unknown>, issues: readonly z.core.$ZodIssu
   const pipelines: StackConfig["pipelines"] = new Array(all.length);
   kept.forEach((k, n) => (pipelines[k.i] = again.data.pipelines[n]));
   return { ...again.data, pipelines };
+}
+
+/** The UUID a cluster GraphQL ID (base64 of `Cluster---<UUID>`) stands for, or undefined when it is not one. */
+export function clusterUuidOfGraphqlId(id: string | undefined): string | undefined {
+  if (id === undefined || !/^[A-Za-z0-9+/]+={0,2}$/.test(id)) return undefined;
+  const m = /^Cluster---([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(Buffer.from(id, "base64").toString("utf8"));
+  return m ? m[1].toLowerCase() : undefined;
 }
 
 function parseValue(raw: string): unknown {

@@ -13,7 +13,7 @@ function cfg(obj: Record<string, unknown>): Record<string, string> {
 }
 
 const base = {
-  buildkite: { organization: "acme", clusterUuid: "0190abcd-1234-4abc-8def-0123456789ab" },
+  buildkite: { organization: "acme", clusterId: "Q2x1c3Rlci0tLTAxOTBhYmNkLTEyMzQtNGFiYy04ZGVmLTAxMjM0NTY3ODlhYg==", clusterUuid: "0190abcd-1234-4abc-8def-0123456789ab" },
   depot: { projectId: "abc123def0" },
   pipelines: [{ slug: "api", name: "API", repository: "git@github.com:acme/api.git", images: [{ key: "api" }] }],
 };
@@ -201,11 +201,22 @@ describe("parseStackConfig", () => {
     expect(msgs.some((m) => m.startsWith("depot-buildkite:pipelines[0].") && /cycle/i.test(m))).toBe(true);
   });
 
-  it("requires the cluster UUID when Buildkite secrets deliver a token", () => {
+  it("requires the cluster UUID and ID when Buildkite secrets deliver a token", () => {
     const r = parse({ ...base, buildkite: { organization: "acme" }, pipelines: [{ ...base.pipelines[0], auth: "project-token" }] }, { depotToken: "t" });
     expect(problems(r)).toEqual([
       'depot-buildkite:buildkite.clusterUuid: is required: pipeline "api" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).',
+      'depot-buildkite:buildkite.clusterId: is required: pipeline "api" reads Buildkite secrets, which only jobs of pipelines in their cluster can read (give the cluster\'s GraphQL ID).',
     ]);
+  });
+
+  it("refuses a cluster GraphQL ID and UUID of two different clusters", () => {
+    const other = Buffer.from("Cluster---0190ffff-0000-4abc-8def-0123456789ab").toString("base64");
+    const r = parse({ ...base, buildkite: { ...base.buildkite, clusterId: other } });
+    expect(problems(r)).toEqual([
+      `depot-buildkite:buildkite.clusterId: "${other}" is the GraphQL ID of cluster 0190ffff-0000-4abc-8def-0123456789ab, but clusterUuid is 0190abcd-1234-4abc-8def-0123456789ab; give the ID and UUID of the same cluster.`,
+    ]);
+    // An ID that does not decode to a cluster is not second-guessed.
+    expect(parse({ ...base, buildkite: { ...base.buildkite, clusterId: "not-base64!" } }).ok).toBe(true);
   });
 });
 

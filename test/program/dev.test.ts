@@ -43,7 +43,7 @@ describe("dev stack", () => {
       name: "API",
       repository: "git@github.com:acme/api.git",
       defaultBranch: "main",
-      clusterId: "Q2x1c3Rlci0tLTAxOTBhYmNkLTEyMzQ=",
+      clusterId: "Q2x1c3Rlci0tLTAxOTBhYmNkLTEyMzQtNGFiYy04ZGVmLTAxMjM0NTY3ODlhYg==",
       defaultTeamId: "VGVhbS0tLTAxOTBhYmNkLWVuZw==",
     });
     expect(validatePipelineYaml(String(api.plain.steps))).toEqual([]);
