@@ -131,6 +131,22 @@ function knownKeysAt(path: ReadonlyArray<PropertyKey>): string[] {
   return node._zod.def.type === "object" && node._zod.def.shape ? Object.keys(node._zod.def.shape) : [];
 }
 
+/** The `pulumi config set --secret` arguments for a misplaced secret-looking key (e.g. `dockerhub.token`). */
+function secretKeyFor(path: readonly PropertyKey[], key: string): string | undefined {
+  if (path.length !== 1 || !/token|password|secret/i.test(key)) return undefined;
+  switch (path[0]) {
+    case "dockerhub":
+      return "dockerhubToken";
+    case "depot":
+      return /org/i.test(key) ? "depotOrgToken" : "depotToken";
+    case "buildkite":
+      // The Buildkite provider's own key, outside this project's namespace.
+      return "buildkite:apiToken";
+    default:
+      return undefined;
+  }
+}
+
 function zodProblems(project: string, issues: z.core.$ZodIssue[]): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   for (const issue of issues) {
@@ -138,9 +154,12 @@ function zodProblems(project: string, issues: z.core.$ZodIssue[]): ConfigProblem
     switch (issue.code) {
       case "unrecognized_keys":
         for (const key of issue.keys) {
+          const secret = secretKeyFor(issue.path, key);
           out.push({
             path: formatPath(project, [...issue.path, key]),
-            message: `unknown key.${didYouMean(key, knownKeysAt(issue.path))}`,
+            message: secret
+              ? `unknown key. Secrets are not stored in plain config: remove it and run \`pulumi config set --secret ${secret}\`.`
+              : `unknown key.${didYouMean(key, knownKeysAt(issue.path))}`,
           });
         }
         break;

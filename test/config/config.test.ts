@@ -253,6 +253,20 @@ describe("ecr.branches and the builds that push to ECR", () => {
   });
 });
 
+describe("a secret put in plain config under a section", () => {
+  it.each([
+    ["dockerhub", { username: "acmebot", token: "s3cret-canary" }, "dockerhub.token", "dockerhubToken"],
+    ["depot", { projectId: "abc123def0", orgToken: "s3cret-canary" }, "depot.orgToken", "depotOrgToken"],
+    ["depot", { projectId: "abc123def0", token: "s3cret-canary" }, "depot.token", "depotToken"],
+    ["buildkite", { ...base.buildkite, apiToken: "s3cret-canary" }, "buildkite.apiToken", "buildkite:apiToken"],
+  ])("%s: says which secret to set instead, without echoing the value", (section, value, at, key) => {
+    const r = parse({ ...base, [section]: value });
+    const found = problems(r);
+    expect(found).toEqual([`depot-buildkite:${at}: unknown key. Secrets are not stored in plain config: remove it and run \`pulumi config set --secret ${key}\`.`]);
+    expect(found.join("\n")).not.toContain("s3cret-canary");
+  });
+});
+
 describe("schema problems and cross-field problems in one run", () => {
   const pipeline = (slug: string, extra: Record<string, unknown> = {}) => ({
     slug,
