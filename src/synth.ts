@@ -18,6 +18,7 @@ import * as path from "node:path";
 import {
   compareFiles,
   comparePlans,
+  compareWarnings,
   type DiffReport,
   type FileChange,
   isRenderedPipelineFile,
@@ -27,6 +28,7 @@ import {
   renderDiffMarkdown,
   renderDiffText,
   renderPatch,
+  summaryWarnings,
 } from "./synth/diff";
 import { ConfigErrors, runStack } from "./synth/run";
 import { writeSynth } from "./synth/write";
@@ -156,6 +158,7 @@ function runAsync(cmd: string, args: string[], cwd: string, timeoutMs: number): 
 interface Rendered {
   files: Map<string, string>;
   plan: PlannedResource[];
+  warnings: string[];
 }
 
 /** The pipeline files and plan of one synth output folder (`<out>/<stack>`). */
@@ -168,7 +171,9 @@ function readRendered(stackDir: string, what: string): Rendered {
   }
   const planFile = path.join(stackDir, "plan.json");
   if (!existsSync(planFile)) throw new DiffFailure(`${what}: the synth wrote no plan.json`, 1, true);
-  return { files, plan: parsePlan(readFileSync(planFile, "utf8"), `${what} plan.json`) };
+  const summaryFile = path.join(stackDir, "summary.md");
+  const warnings = existsSync(summaryFile) ? summaryWarnings(readFileSync(summaryFile, "utf8")) : [];
+  return { files, plan: parsePlan(readFileSync(planFile, "utf8"), `${what} plan.json`), warnings };
 }
 
 /** `git diff --no-index` of one file (either side may be missing), with portable headers. */
@@ -255,7 +260,7 @@ async function diffMain(args: Args & { diff: string }): Promise<number> {
     // The working tree, in this process, into the usual output folder.
     const missingAfter = !existsSync(path.join(projectDir, stackFile));
     if (missingBefore && missingAfter) throw new DiffFailure(`No stack file ${stackFile} in this directory or at ${args.diff}`, 1, false);
-    let after: Rendered = { files: new Map(), plan: [] };
+    let after: Rendered = { files: new Map(), plan: [], warnings: [] };
     if (!missingAfter) {
       try {
         writeSynth(await runStack({ stack: args.stack, projectDir }), outRoot);
@@ -266,7 +271,7 @@ async function diffMain(args: Args & { diff: string }): Promise<number> {
       after = readRendered(stackDir, "working tree");
     }
 
-    let before: Rendered = { files: new Map(), plan: [] };
+    let before: Rendered = { files: new Map(), plan: [], warnings: [] };
     if (pending) {
       const base = await pending.done;
       pending = undefined;
@@ -293,6 +298,7 @@ async function diffMain(args: Args & { diff: string }): Promise<number> {
       missingAfter,
       files,
       resources: comparePlans(missingBefore ? null : before.plan, missingAfter ? null : after.plan),
+      warnings: compareWarnings(before.warnings, after.warnings),
     };
     const hint = `\`npm run synth -- --stack ${args.stack} --diff ${args.diff}\` prints every diff in full (also written to \`diff.patch\`)`;
     mkdirSync(stackDir, { recursive: true });

@@ -225,10 +225,30 @@ export interface DiffReport {
   missingAfter: boolean;
   files: FileChange[];
   resources: ResourceChange[];
+  /** Configuration warnings that appear or disappear with the change. */
+  warnings?: { added: string[]; removed: string[] };
 }
 
 export function hasChanges(report: DiffReport): boolean {
-  return report.files.length > 0 || report.resources.length > 0;
+  return report.files.length > 0 || report.resources.length > 0 || (report.warnings?.added.length ?? 0) + (report.warnings?.removed.length ?? 0) > 0;
+}
+
+/** The bullet lines of the `## Warnings` section of a synth `summary.md` (none when it has none). */
+export function summaryWarnings(summary: string): string[] {
+  const lines = summary.split("\n");
+  const start = lines.indexOf("## Warnings");
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith("## ")) break;
+    if (line.startsWith("- ")) out.push(line.slice(2));
+  }
+  return out;
+}
+
+/** Warnings only in `after` (added) and only in `before` (removed), in their own order. */
+export function compareWarnings(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
+  return { added: after.filter((w) => !before.includes(w)), removed: before.filter((w) => !after.includes(w)) };
 }
 
 const MAX_CHANGES_LISTED = 6;
@@ -291,6 +311,8 @@ export function renderDiffText(report: DiffReport): string {
   }
   const counts = countsLine(report);
   lines.push(`Pipeline files: ${counts.files}. Resources: ${counts.resources}.`, "");
+  if (report.warnings && report.warnings.added.length > 0) lines.push("New warnings:", ...report.warnings.added.map((w) => `  ! ${w}`), "");
+  if (report.warnings && report.warnings.removed.length > 0) lines.push("Warnings gone:", ...report.warnings.removed.map((w) => `  - ${w}`), "");
   if (report.resources.length > 0) {
     lines.push("Resources:");
     const sign: Record<ResourceChangeKind, string> = { added: "+", changed: "~", removed: "-" };
@@ -402,6 +424,12 @@ function markdownWith(report: DiffReport, shown: readonly ShownDiff[], resourceR
       `> **Note:** this annotation is truncated to stay under Buildkite's annotation size limit.${opts.fullDiffHint ? ` For everything: ${opts.fullDiffHint}.` : ""}`,
       "",
     );
+  }
+  if (report.warnings && report.warnings.added.length > 0) {
+    out.push("**New warnings:**", "", ...report.warnings.added.map((w) => `- ${w}`), "");
+  }
+  if (report.warnings && report.warnings.removed.length > 0) {
+    out.push("**Warnings gone:**", "", ...report.warnings.removed.map((w) => `- ${w}`), "");
   }
   if (report.resources.length > 0) {
     out.push("| change | type | name | what changed |", "| --- | --- | --- | --- |");

@@ -97,6 +97,9 @@ describe("npm run synth -- --diff", () => {
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("Pipeline files: 1 changed, 1 removed.");
+      // Loading a 2-platform image brings back one platform: the new warning is in the diff too.
+      const warning = "pipelines[0].images[1] (api/api-smoke) loads a 2-platform image: --load brings back only the agent's platform.";
+      expect(r.stdout).toContain(`New warnings:\n  ! ${warning}\n`);
 
       // The platform change, in that pipeline's YAML, and nothing else in it.
       const patch = read("out", "dev", "diff.patch");
@@ -137,6 +140,7 @@ describe("npm run synth -- --diff", () => {
       expect(md).toContain(`#### Offline synth diff: stack \`dev\` compared with \`HEAD (${base.slice(0, 12)})\``);
       expect(md).toContain(`**Pipeline files:** 1 changed, 1 removed. **Resources:** 1 to change, ${removed.length} to remove.`);
       expect(md).toContain("| changed | `buildkite:Pipeline/pipeline:Pipeline` | `api` | `steps` |");
+      expect(md).toContain(`**New warnings:**\n\n- ${warning}\n`);
       expect(md).toContain("| removed | `buildkite:Pipeline/pipeline:Pipeline` | `worker` |");
       expect(md).toContain("<summary><code>pipelines/api.yml</code>: changed (+1 -1)</summary>");
       expect(md).toMatch(/<summary><code>pipelines\/worker\.yml<\/code>: removed \(\+0 -\d+\)<\/summary>/);

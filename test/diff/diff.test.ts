@@ -23,6 +23,8 @@ import {
   renderDiffText,
   renderPatch,
   shareBudget,
+  summaryWarnings,
+  compareWarnings,
   truncateLines,
 } from "../../src/synth/diff";
 
@@ -288,5 +290,24 @@ describe("truncation under the annotation limit", () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("warnings in the diff", () => {
+  const summary = ["# Stack `dev`", "", "## Warnings", "", "- one", "- two: with `code`", "", "## To do by hand", "", "- not a warning", ""].join("\n");
+
+  it("reads the bullet lines of the summary's Warnings section only", () => {
+    expect(summaryWarnings(summary)).toEqual(["one", "two: with `code`"]);
+    expect(summaryWarnings("# Stack `dev`\n\n## To do by hand\n\n- x\n")).toEqual([]);
+  });
+
+  it("lists the warnings that appear and those that go, and counts them as changes", () => {
+    const warnings = compareWarnings(["one", "two"], ["two", "three"]);
+    expect(warnings).toEqual({ added: ["three"], removed: ["one"] });
+    const r = report({ warnings });
+    expect(hasChanges(r)).toBe(true);
+    expect(hasChanges(report({ warnings: compareWarnings(["a"], ["a"]) }))).toBe(false);
+    expect(renderDiffText(r)).toContain("New warnings:\n  ! three\n\nWarnings gone:\n  - one\n");
+    expect(renderDiffMarkdown(r)).toContain("**New warnings:**\n\n- three\n\n**Warnings gone:**\n\n- one\n");
   });
 });
