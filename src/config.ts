@@ -420,6 +420,11 @@ function parseUncached(raw: RawConfig): ParseResult {
 
   for (const [fullKey, value] of Object.entries(raw.config)) {
     const m = /^([^:]+):(?:config:)?(.+)$/.exec(fullKey);
+    if (m && m[1] !== project && levenshtein(m[1], project) <= 2) {
+      // A near miss of the project namespace would otherwise be skipped as some provider's config.
+      problems.push({ path: fullKey, message: `unknown namespace "${m[1]}". Did you mean "${project}:${m[2]}"?` });
+      continue;
+    }
     if (!m || m[1] !== project) continue; // provider namespaces (aws:, buildkite:) are not ours
     const key = m[2];
     if ((secretNames as string[]).includes(key)) {

@@ -253,6 +253,13 @@ describe("ecr.branches and the builds that push to ECR", () => {
   });
 });
 
+describe("a typo in the project namespace", () => {
+  it("is reported with the key it was meant to be, not skipped as a provider's config", () => {
+    const r = parseStackConfig({ config: { ...cfg(base), "depot-buildkit:ecr": JSON.stringify({ region: "eu-west-1" }), "aws:region": "eu-west-1" }, secretKeys: [] });
+    expect(problems(r)).toEqual(['depot-buildkit:ecr: unknown namespace "depot-buildkit". Did you mean "depot-buildkite:ecr"?']);
+  });
+});
+
 describe("a secret put in plain config under a section", () => {
   it.each([
     ["dockerhub", { username: "acmebot", token: "s3cret-canary" }, "dockerhub.token", "dockerhubToken"],
