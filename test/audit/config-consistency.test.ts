@@ -63,6 +63,19 @@ function expectConsistent(result: ParseResult, check: (s: Settings) => string[])
   expect(check(result.settings), "the config layer accepted this, the program rejects it").toEqual([]);
 }
 
+/** What DepotImagePipeline says about every pipeline of accepted settings. */
+function pipelineComponentProblems(s: Settings): string[] {
+  return s.pipelines.flatMap((pl) =>
+    depotImagePipelineArgsProblems({
+      ...pipelineBuildArgs(s.config, pl, realisticRefs(s, pl.config.slug)),
+      name: pl.config.name,
+      repository: pl.config.repository,
+      schedules: pl.config.schedules,
+      delivery: pl.config.delivery,
+    }),
+  );
+}
+
 describe("the config layer and the components agree", () => {
   it.each(PROTOTYPE_NAMES)("rejects the destination ecr:%s without throwing (no prototype lookups)", (name) => {
     let result: ParseResult | undefined;
@@ -82,33 +95,13 @@ describe("the config layer and the components agree", () => {
 
   it.each(["-nightly", "team-weekly"])("rejects the schedule key %j, or DepotImagePipeline accepts it", (key) => {
     const result = parse((c) => void (c.pipelines[0].schedules = [{ key, cronline: "0 3 * * *" }]));
-    expectConsistent(result, (s) =>
-      s.pipelines.flatMap((pl) =>
-        depotImagePipelineArgsProblems({
-          ...pipelineBuildArgs(s.config, pl, realisticRefs(s, pl.config.slug)),
-          name: pl.config.name,
-          repository: pl.config.repository,
-          schedules: pl.config.schedules,
-          delivery: pl.config.delivery,
-        }),
-      ),
-    );
+    expectConsistent(result, pipelineComponentProblems);
   });
 
   it.each(["0 25 * * *", "@nightly", "0 3 * * * Mars/Olympus", "0 3 * *"])("rejects the cron line %j, or DepotImagePipeline accepts it", (cronline) => {
     const result = parse((c) => void (c.pipelines[0].schedules = [{ key: "nightly", cronline }]));
     expect(result.ok).toBe(false);
-    expectConsistent(result, (s) =>
-      s.pipelines.flatMap((pl) =>
-        depotImagePipelineArgsProblems({
-          ...pipelineBuildArgs(s.config, pl, realisticRefs(s, pl.config.slug)),
-          name: pl.config.name,
-          repository: pl.config.repository,
-          schedules: pl.config.schedules,
-          delivery: pl.config.delivery,
-        }),
-      ),
-    );
+    expectConsistent(result, pipelineComponentProblems);
   });
 
   it.each([["release/*"], ["feature-?"]])("rejects the ecr.branches pattern %j, or the OIDC role accepts it", (branch) => {
