@@ -57,7 +57,7 @@ export interface DepotCliPin {
  * be fetched (no registry, a tarball that does not match the pinned sha512, a binary that reports
  * another version); nothing is left at `dest` then.
  */
-export function ensureDepotCli(wanted: DepotCliPin = pin, dest = DEPOT_CLI_PATH): string {
+export function ensureDepotCli(wanted: DepotCliPin = pin, dest = cachePath(wanted)): string {
   if (existsSync(dest)) return dest;
   if (!depotCliSupported()) throw new Error(`the depot CLI package ${wanted.package} runs on linux-x64 only (this is ${process.platform}-${process.arch})`);
   const dir = path.dirname(dest);

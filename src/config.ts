@@ -140,8 +140,8 @@ function secretKeyFor(path: readonly PropertyKey[], key: string): string | undef
     case "depot":
       return /org/i.test(key) ? "depotOrgToken" : "depotToken";
     case "buildkite":
-      // The Buildkite provider's own key, outside this project's namespace.
-      return "buildkite:apiToken";
+      // The Buildkite provider's API token is its own key, outside this project's namespace.
+      return /api/i.test(key) ? "buildkite:apiToken" : undefined;
     default:
       return undefined;
   }
@@ -224,10 +224,10 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
     if (pl.sign && pl.delivery !== "repository") p(["pipelines", i, "sign"], `signing applies to the stored upload step; set "delivery: repository" or remove "sign".`);
     if (pl.sign) need("signingJwks", `pipeline "${pl.slug}" signs its stored step`);
     const needsSecretsDelivery = auth !== "oidc" || pl.images.some((im) => im.destinations.some((d) => d.startsWith("dockerhub:")));
-    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterUuid) {
+    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterUuid && !problems.some((x) => x.path === formatPath(project, ["buildkite", "clusterUuid"]))) {
       p(["buildkite", "clusterUuid"], `is required: pipeline "${pl.slug}" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).`);
     }
-    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterId) {
+    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterId && !problems.some((x) => x.path === formatPath(project, ["buildkite", "clusterId"]))) {
       p(["buildkite", "clusterId"], `is required: pipeline "${pl.slug}" reads Buildkite secrets, which only jobs of pipelines in their cluster can read (give the cluster's GraphQL ID).`);
     }
     if (needsSecretsDelivery && backend === "elastic-stack" && !cfg.secrets.elasticStack) {
@@ -271,11 +271,20 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
       const trusted = cfg.ecr?.access === "oidc" ? cfg.ecr.branches : undefined;
       if (trusted && im.destinations.some((d) => d.startsWith("ecr:"))) {
         const exactSubset = (names: readonly string[] | undefined) => names !== undefined && names.length > 0 && names.every((b) => trusted.includes(b));
+        // The step's own `branches` filter applies to every build. The pipeline's branch filter does
+        // not apply to pull requests (Buildkite's docs), so it counts only without them, and only
+        // when every schedule builds a trusted branch.
         const pipelineBranches = pl.branchConfiguration?.trim().split(/\s+/);
-        const limited = exactSubset(im.branches) || (pipelineBranches !== undefined && pipelineBranches.every((b) => !/[*!]/.test(b)) && exactSubset(pipelineBranches));
+        const byPipeline =
+          !pl.buildPullRequests &&
+          pipelineBranches !== undefined &&
+          pipelineBranches.every((b) => !/[*!]/.test(b)) &&
+          exactSubset(pipelineBranches) &&
+          pl.schedules.every((s) => trusted.includes(s.branch ?? pl.defaultBranch));
+        const limited = exactSubset(im.branches) || byPipeline;
         if (!limited) {
           warnings.push(
-            `pipelines[${i}].images[${j}] (${pl.slug}/${im.key}) pushes to ECR, but ecr.branches trusts only ${trusted.join(", ")}: its builds of other branches${pl.buildPullRequests ? " and of pull requests" : ""} will fail to assume the role. Limit it with "branches: [${trusted.join(", ")}]" on the image (or the pipeline's branchConfiguration).`,
+            `pipelines[${i}].images[${j}] (${pl.slug}/${im.key}) pushes to ECR, but ecr.branches trusts only ${trusted.join(", ")}: its builds of other branches${pl.buildPullRequests ? " and of pull requests" : ""} will fail to assume the role. Limit the image with "branches: [${trusted.join(", ")}]".`,
           );
         }
       }
@@ -353,11 +362,30 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
  * `undefined` when another kind of problem leaves nothing sound to check against (a top-level key
  * with a bad value, say): then only the schema's problems are reported.
  */
+/** Whether an unknown key looks like a misspelling of a known one (case, a prefix, or a few edits). */
+function standsFor(key: string, known: readonly string[]): boolean {
+  const k = key.toLowerCase();
+  return known.some((name) => {
+    const n = name.toLowerCase();
+    return n === k || n.startsWith(k) || k.startsWith(n) || levenshtein(k, n) <= Math.max(2, Math.floor(k.length / 3));
+  });
+}
+
 function salvage(data: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): StackConfig | undefined {
   const copy = structuredClone(data);
   const broken = new Set<number>();
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
+      // A misspelt known key (`repos`, `sav`, `clusterUUID`) leaves its object without the value
+      // meant: cross-checking it would report problems that are only the typo's consequences.
+      const known = knownKeysAt(issue.path);
+      if (issue.keys.some((k) => standsFor(k, known))) {
+        if (issue.path[0] === "pipelines" && typeof issue.path[1] === "number") {
+          broken.add(issue.path[1]);
+          continue;
+        }
+        return undefined;
+      }
       let at: unknown = copy;
       for (const k of issue.path) at = at !== null && typeof at === "object" ? (at as Record<PropertyKey, unknown>)[k] : undefined;
       if (at === null || typeof at !== "object") return undefined;
@@ -417,12 +445,15 @@ function parseUncached(raw: RawConfig): ParseResult {
   const secretKeySet = new Set(raw.secretKeys);
   const knownTop = Object.keys(topLevelSchema.shape);
   const secretNames = Object.keys(SECRET_KEYS) as SecretKey[];
+  // A key in a misspelt namespace is missing from the config: cross-checks would report its absence.
+  let misplaced = false;
 
   for (const [fullKey, value] of Object.entries(raw.config)) {
     const m = /^([^:]+):(?:config:)?(.+)$/.exec(fullKey);
     if (m && m[1] !== project && levenshtein(m[1], project) <= 2) {
       // A near miss of the project namespace would otherwise be skipped as some provider's config.
       problems.push({ path: fullKey, message: `unknown namespace "${m[1]}". Did you mean "${project}:${m[2]}"?` });
+      misplaced = true;
       continue;
     }
     if (!m || m[1] !== project) continue; // provider namespaces (aws:, buildkite:) are not ours
@@ -448,12 +479,13 @@ function parseUncached(raw: RawConfig): ParseResult {
   if (!parsed.success) {
     problems.push(...zodProblems(project, parsed.error.issues));
     // Report the cross-field problems of what can be salvaged too, so that one run lists them all.
-    const salvaged = salvage(data, parsed.error.issues);
+    const salvaged = misplaced ? undefined : salvage(data, parsed.error.issues);
     if (salvaged === undefined) return { ok: false, problems, missingSecrets: [] };
     const cross = crossProblems(project, salvaged, secretsSet, []);
     problems.push(...cross.problems);
     return { ok: false, problems, missingSecrets: cross.missing };
   }
+  if (misplaced) return { ok: false, problems, missingSecrets: [] };
   const warnings: string[] = [];
   const cross = crossProblems(project, parsed.data, secretsSet, warnings);
   problems.push(...cross.problems);

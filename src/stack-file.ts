@@ -31,18 +31,24 @@ export class StackFileError extends Error {}
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** What a YAML value is, without its content (it may be a misplaced secret). */
+const kindOf = (v: unknown): string => (Array.isArray(v) ? "a list" : v === null ? "null" : `a ${typeof v}`);
+
 export function parseStackFile(text: string, stack: string, file: string, project = "depot-buildkite"): StackFile {
   const name = path.basename(file);
   let parsed: unknown;
   try {
     parsed = parse(text);
   } catch (e) {
-    throw new StackFileError(`${name} is not valid YAML: ${(e as Error).message.trim()}`);
+    // The parser's first line names the problem and its position; the code frame after it would
+    // print the file's text, which may hold a value that should have been a secret.
+    const first = (e as Error).message.split("\n")[0].replace(/:$/, "");
+    throw new StackFileError(`${name} is not valid YAML: ${first}`);
   }
   const doc = parsed ?? {};
-  if (!isMapping(doc)) throw new StackFileError(`${name} must be a YAML mapping with a "config:" key (got ${Array.isArray(doc) ? "a list" : JSON.stringify(doc)})`);
+  if (!isMapping(doc)) throw new StackFileError(`${name} must be a YAML mapping with a "config:" key (got ${kindOf(doc)})`);
   const rawConfig = doc.config ?? {};
-  if (!isMapping(rawConfig)) throw new StackFileError(`${name}: "config:" must be a mapping of keys to values (got ${Array.isArray(rawConfig) ? "a list" : JSON.stringify(rawConfig)})`);
+  if (!isMapping(rawConfig)) throw new StackFileError(`${name}: "config:" must be a mapping of keys to values (got ${kindOf(rawConfig)})`);
   const config: Record<string, string> = {};
   const encryptedKeys: string[] = [];
   for (const [rawKey, value] of Object.entries(rawConfig)) {

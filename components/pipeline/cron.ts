@@ -4,7 +4,9 @@
  * fields (minute, hour, day of month, month, day of week) with an optional time zone, an IANA name
  * such as `Europe/Berlin` or an offset such as `+09:00`. Each field is a comma-separated list of
  * `*`, `N` or `N-M`, each optionally `/STEP`; months and days of the week also take their
- * three-letter English names.
+ * three-letter English names. Buildkite's extensions in the day fields (`L`, `last`, `-2`, `1#2`,
+ * `2%2+1`) are passed through unchecked. Buildkite runs schedules at most every 10 minutes, so a
+ * minute field of `*` or `*` with a step under 10 is refused.
  */
 
 /** The intervals Buildkite predefines. */
@@ -36,7 +38,11 @@ function value(text: string, field: Field): number | undefined {
   return i >= 0 ? field.min + i : undefined;
 }
 
+/** Buildkite's (fugit's) day-field extensions: last day, days from the end, nth weekday, modulo. */
+const DAY_EXTENSION = /^(?:l|last|-[0-9]{1,2}(?:-l)?|[0-9a-z]+#(?:-?[0-9]|l)|[0-9a-z]+%[0-9]+(?:\+[0-9]+)?|[0-9a-z-]+-l)$/i;
+
 function fieldProblem(text: string, field: Field): string | undefined {
+  if ((field.name === "day of month" || field.name === "day of week") && text.split(",").some((t) => DAY_EXTENSION.test(t))) return undefined;
   const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0].toUpperCase()}-${field.names[field.names.length - 1].toUpperCase()}` : ""}`;
   for (const item of text.split(",")) {
     const m = /^([^/]+)(?:\/([0-9]+))?$/.exec(item);
@@ -77,6 +83,8 @@ export function cronlineProblems(cronline: string): string[] {
     return [`${JSON.stringify(text)} must have five fields (minute hour day-of-month month day-of-week) and an optional time zone, or be one of ${PREDEFINED_INTERVALS.join(", ")}`];
   }
   const problems = FIELDS.flatMap((f, i) => fieldProblem(parts[i], f) ?? []);
+  const every = /^\*(?:\/([0-9]+))?$/.exec(parts[0]);
+  if (every && every[1] !== "0" && Number(every[1] ?? 1) < 10) problems.push(`minute ${JSON.stringify(parts[0])} runs more often than every 10 minutes, which Buildkite does not schedule`);
   const zone = parts.length === 6 ? timeZoneProblem(parts[5]) : undefined;
   if (zone !== undefined) problems.push(zone);
   return problems.map((p) => `${JSON.stringify(text)}: ${p}`);

@@ -92,7 +92,9 @@ export function depotBuildWords(image: ImageBuild, model: PipelineModel): ShellW
  *
  * `DEPOT_BK_COMMIT` (`COMMIT_TAG_VAR`) and `DEPOT_BK_BRANCH_TAG` (`BRANCH_TAG_VAR`, both exported) are
  * job variables that the rendered step script computes before `depot build` (the commit's full SHA,
- * the tag-safe branch). A step of your own that runs these args must set them first.
+ * the tag-safe branch). A step of your own that runs these args must set them first, and quote each
+ * word for bash without producing a backslash right before a `$` (Buildkite's escape), as the
+ * rendered step does: a value with a backslash before `$` or a `{variable}` is not safe unquoted.
  */
 export function depotBuildArgs(image: ImageBuild, model: PipelineModel): string[] {
   return depotBuildWords(image, model).map(storedWord);

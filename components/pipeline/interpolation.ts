@@ -40,6 +40,16 @@ export function escapeInterpolation(agentText: string, where = "value"): string 
   return out;
 }
 
+/** Whether `text` has a `$` right after an odd run of backslashes: what {@link escapeInterpolation} cannot store. */
+export function hasEscapedDollar(text: string): boolean {
+  let backslashes = 0;
+  for (const ch of text) {
+    if (ch === "$" && backslashes % 2 === 1) return true;
+    backslashes = ch === "\\" ? backslashes + 1 : 0;
+  }
+  return false;
+}
+
 /**
  * Stored text -> what the agent receives after Buildkite's interpolation of escapes:
  * `$$` -> `$`, `\$` -> `$`, `\\` stays `\\`. Unescaped expansions are left untouched (they must

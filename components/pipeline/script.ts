@@ -7,8 +7,10 @@
  *    silently win over OIDC); token modes: fail fast when `DEPOT_TOKEN` is empty;
  * 3. the depot CLI: install the pinned version into a per-agent directory unless `depot --version`
  *    already reports it (`cli.install: script`), or check that it is on PATH (`preinstalled`);
- * 4. runtime tag values: the tag-safe branch (only when a tag uses `{branch}`), a guard for `{tag}`;
- * 5. `depot build ...`.
+ * 4. runtime values, each only when used: the commit's full SHA (`{commit}` / `{short_commit}` in
+ *    a tag, build arg or label), the tag-safe branch (`{branch}` in a tag), a guard for `{tag}`;
+ * 5. `depot build ...`;
+ * 6. the image's `commands`, when it has any.
  */
 import { ENV } from "../naming";
 import { depotBuildArgGroups } from "./depot-args";
@@ -105,7 +107,7 @@ function runtimeTagValues(image: ImageBuild): string[] {
   if (used.has("commit") || used.has("short_commit") || inValues.has("commit") || inValues.has("short_commit")) {
     const v = COMMIT_TAG_VAR;
     lines.push(
-      "# {commit} in a tag: the full SHA being built. A build started for HEAD (from the dashboard or the API)",
+      "# {commit}: the full SHA being built. A build started for HEAD (from the dashboard or the API)",
       "# has BUILDKITE_COMMIT=HEAD, so anything but a full SHA is resolved from the checkout.",
       `${v}="\${BUILDKITE_COMMIT:-}"`,
       `if [[ ! "\${${v}}" =~ ^[0-9a-f]{40}$ ]]; then`,

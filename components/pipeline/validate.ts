@@ -13,6 +13,7 @@ import {
   type ImageBuild,
   type PipelineModel,
 } from "./model";
+import { hasEscapedDollar } from "./interpolation";
 import { parseTagTemplate } from "./tags";
 
 /** Key of the group step that wraps several images. */
@@ -52,6 +53,8 @@ export const RESERVED_ENV = [
 function oneOf<T extends string>(allowed: readonly T[], value: string): boolean {
   return (allowed as readonly string[]).includes(value);
 }
+
+const BACKSLASH_DOLLAR = 'has a backslash right before "$", which Buildkite reads as an escape when it stores the step';
 
 function imageProblems(image: ImageBuild, at: string, model: PipelineModel): string[] {
   const p: string[] = [];
@@ -111,6 +114,7 @@ function imageProblems(image: ImageBuild, at: string, model: PipelineModel): str
   (image.commands ?? []).forEach((c, i) => {
     if (c.trim() === "") p.push(`[${at}.commands[${i}]] must not be empty`);
     else if (c.includes("\0")) p.push(`[${at}.commands[${i}]] must not contain a NUL character`);
+    else if (hasEscapedDollar(c)) p.push(`[${at}.commands[${i}]] ${BACKSLASH_DOLLAR}; for a literal "$", use single quotes: echo 'cost: $5'`);
   });
   for (const d of image.destinations) {
     if (d.repository === "" || /[\s:@]/.test(d.repository.replace(/^[^/]+:[0-9]+\//, "host/"))) {

@@ -246,9 +246,16 @@ export function summaryWarnings(summary: string): string[] {
   return out;
 }
 
-/** Warnings only in `after` (added) and only in `before` (removed), in their own order. */
+/**
+ * Warnings only in `after` (added) and only in `before` (removed), in their own order. Compared
+ * without their `pipelines[N].images[M]` prefix (the slug and key follow it), so a pipeline
+ * inserted before others does not show every later warning as removed and added again.
+ */
 export function compareWarnings(before: readonly string[], after: readonly string[]): { added: string[]; removed: string[] } {
-  return { added: after.filter((w) => !before.includes(w)), removed: before.filter((w) => !after.includes(w)) };
+  const key = (w: string) => w.replace(/^pipelines\[\d+\](?:\.images\[\d+\])? /, "");
+  const beforeKeys = new Set(before.map(key));
+  const afterKeys = new Set(after.map(key));
+  return { added: after.filter((w) => !beforeKeys.has(key(w))), removed: before.filter((w) => !afterKeys.has(key(w))) };
 }
 
 const MAX_CHANGES_LISTED = 6;

@@ -54,8 +54,16 @@ export function renderSummary(run: SynthRun): string {
     // Build secrets read a job variable this stack does not deliver (it delivers only the Depot token
     // and the Docker Hub credentials): the agents must provide it.
     for (const im of pl.config.images) {
+      // What this image's step receives: the Depot token (token modes), the Docker Hub credentials
+      // (only when it pushes there), and its own env.
+      const received = new Set(Object.keys(im.env));
+      if (pl.auth !== "oidc") received.add(ENV.depotToken);
+      if (im.destinations.some((d) => d.startsWith("dockerhub:"))) {
+        received.add(ENV.dockerhubUsername);
+        received.add(ENV.dockerhubToken);
+      }
       for (const [id, env] of Object.entries(im.secrets)) {
-        if ((Object.values(ENV) as string[]).includes(env)) continue;
+        if (received.has(env)) continue;
         todo.push(
           `Provide \`${env}\` to the jobs of pipeline \`${pl.config.slug}\` (build secret \`${id}\` of image \`${im.key}\` reads it; this stack does not deliver it), e.g. from the agent environment hook or a Buildkite secret.`,
         );
@@ -64,10 +72,6 @@ export function renderSummary(run: SynthRun): string {
     if (pl.config.delivery === "repository") {
       todo.push(`Commit \`repositories/${pl.config.slug}/.buildkite/pipeline.yml\` as \`.buildkite/pipeline.yml\` in \`${pl.config.repository}\`.`);
     }
-  }
-  const encrypted = run.placeholders.filter((x) => x.encrypted).map((x) => `\`${x.key}\``);
-  if (encrypted.length > 0) {
-    lines.push(`Set and encrypted in the stack file, rendered here with placeholders (only the Pulumi CLI can decrypt them): ${encrypted.join(", ")}.`, "");
   }
   if (run.warnings.length > 0) {
     lines.push("## Warnings", "");
@@ -78,5 +82,10 @@ export function renderSummary(run: SynthRun): string {
   if (todo.length === 0) lines.push("Nothing: `pulumi up` does everything.");
   else for (const t of todo) lines.push(`- ${t}`);
   lines.push("");
+  const encrypted = run.placeholders.filter((x) => x.encrypted).map((x) => `\`${x.key}\``);
+  if (encrypted.length > 0) {
+    lines.push("## Encrypted secrets", "");
+    lines.push(`Set and encrypted in the stack file, rendered here with placeholders (only the Pulumi CLI can decrypt them): ${encrypted.join(", ")}.`, "");
+  }
   return lines.join("\n");
 }

@@ -241,15 +241,18 @@ describe("ecr.branches and the builds that push to ECR", () => {
 
   it("warns when an image that pushes to ECR also builds other branches and pull requests", () => {
     expect(ecrWarnings(withEcr({}))).toEqual([
-      'pipelines[0].images[0] (api/api) pushes to ECR, but ecr.branches trusts only main: its builds of other branches and of pull requests will fail to assume the role. Limit it with "branches: [main]" on the image (or the pipeline\'s branchConfiguration).',
+      'pipelines[0].images[0] (api/api) pushes to ECR, but ecr.branches trusts only main: its builds of other branches and of pull requests will fail to assume the role. Limit the image with "branches: [main]".',
     ]);
     expect(ecrWarnings(withEcr({ buildPullRequests: false }))[0]).toContain("its builds of other branches will fail to assume the role");
-    expect(ecrWarnings(withEcr({ branchConfiguration: "main release/*" }))).toHaveLength(1);
+    expect(ecrWarnings(withEcr({ branchConfiguration: "main release/*", buildPullRequests: false }))).toHaveLength(1);
+    // The pipeline's branch filter does not stop pull request builds, nor a schedule on another branch.
+    expect(ecrWarnings(withEcr({ branchConfiguration: "main" }))).toHaveLength(1);
+    expect(ecrWarnings(withEcr({ branchConfiguration: "main", buildPullRequests: false, schedules: [{ key: "nightly", cronline: "@daily", branch: "release" }] }))).toHaveLength(1);
   });
 
-  it("is quiet when the image or the pipeline builds only trusted branches", () => {
+  it("is quiet when the image, or a pipeline without pull request builds, builds only trusted branches", () => {
     expect(ecrWarnings(withEcr({}, { branches: ["main"] }))).toEqual([]);
-    expect(ecrWarnings(withEcr({ branchConfiguration: "main" }))).toEqual([]);
+    expect(ecrWarnings(withEcr({ branchConfiguration: "main", buildPullRequests: false, schedules: [{ key: "nightly", cronline: "@daily" }] }))).toEqual([]);
   });
 });
 
@@ -286,7 +289,7 @@ describe("schema problems and cross-field problems in one run", () => {
   it("also cross-checks the pipelines the schema accepted, at their own indices, after dropping unknown keys", () => {
     const r = parse({
       ...base,
-      buildkite: { ...base.buildkite, defaultQeue: "x" },
+      buildkite: { ...base.buildkite, notes: "x" },
       ecr: { region: "eu-west-1", repositories: { api: {} } },
       pipelines: [
         pipeline("api", { images: [{ key: "app", platforms: ["linux/arm/v7"] }] }),
@@ -295,12 +298,29 @@ describe("schema problems and cross-field problems in one run", () => {
       ],
     });
     expect(problems(r)).toEqual([
-      expect.stringMatching(/^depot-buildkite:buildkite\.defaultQeue: unknown key\. Did you mean "defaultQueue"\?/),
+      expect.stringMatching(/^depot-buildkite:buildkite\.notes: unknown key\. Allowed keys:/),
       'depot-buildkite:pipelines[0].images[0].platforms[0]: "linux/arm/v7" is not allowed; expected one of "linux/amd64", "linux/arm64".',
       'depot-buildkite:pipelines[2].slug: "web" is already used by pipelines[1]; slugs must be unique.',
       'depot-buildkite:pipelines[2].images[0].destinations[0]: "ecr:billing" names an ECR repository that is not configured under ecr.repositories. Configured: api.',
       'depot-buildkite:pipelines[2].images[0].tags[0]: tag "build+{build_number}": characters "+" are not allowed in a Docker tag ([A-Za-z0-9_.-]).',
     ]);
+  });
+
+  it("reports no consequence of a misspelt key as a problem of its own", () => {
+    const pipelines = [pipeline("api", { images: [{ key: "app", destinations: ["ecr:api"] }] })];
+    // ecr.repos for ecr.repositories: not "ecr:api names an ECR repository that is not configured".
+    expect(problems(parse({ ...base, ecr: { region: "eu-west-1", repos: { api: {} } }, pipelines }))).toEqual([
+      expect.stringMatching(/^depot-buildkite:ecr\.repos: unknown key\. Allowed keys: .*repositories/),
+    ]);
+    // images[].sav for save: the pipeline is set aside, so no "save tags need save: true".
+    const sav = parse({ ...base, pipelines: [pipeline("api", { images: [{ key: "app", sav: true, saveTags: ["x"] }] }), pipeline("web"), pipeline("web")] });
+    expect(problems(sav)).toEqual([
+      expect.stringMatching(/^depot-buildkite:pipelines\[0\]\.images\[0\]\.sav: unknown key\./),
+      'depot-buildkite:pipelines[2].slug: "web" is already used by pipelines[1]; slugs must be unique.',
+    ]);
+    // A misspelt namespace: its keys are missing, so nothing is cross-checked against their absence.
+    const ns = parseStackConfig({ config: { ...cfg({ ...base, pipelines }), "depot-buildkit:ecr": JSON.stringify({ region: "eu-west-1", repositories: { api: {} } }) }, secretKeys: [] });
+    expect(problems(ns)).toEqual(['depot-buildkit:ecr: unknown namespace "depot-buildkit". Did you mean "depot-buildkite:ecr"?']);
   });
 
   it("lists the secrets still missing next to the problems", () => {

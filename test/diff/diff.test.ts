@@ -301,6 +301,12 @@ describe("warnings in the diff", () => {
     expect(summaryWarnings("# Stack `dev`\n\n## To do by hand\n\n- x\n")).toEqual([]);
   });
 
+  it("does not count a warning as changed when only its pipeline's index moved", () => {
+    const before = ["pipelines[0].images[1] (api/smoke) loads a 2-platform image."];
+    const after = ["pipelines[0].images[0] (new/app) neither pushes, loads nor saves.", "pipelines[1].images[1] (api/smoke) loads a 2-platform image."];
+    expect(compareWarnings(before, after)).toEqual({ added: [after[0]], removed: [] });
+  });
+
   it("lists the warnings that appear and those that go, and counts them as changes", () => {
     const warnings = compareWarnings(["one", "two"], ["two", "three"]);
     expect(warnings).toEqual({ added: ["three"], removed: ["one"] });

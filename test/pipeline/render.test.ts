@@ -14,6 +14,7 @@ import {
   conformanceTools,
   pipelineConformance,
   runStepCommand,
+  SAMPLE_ENV,
   unescapedRuntimeVarsInYaml,
   validatePipelineYaml,
 } from "../helpers/conformance";
@@ -307,6 +308,16 @@ describe("variables in build-arg and label values", () => {
     expect(unescapedRuntimeVarsInYaml(renderPipelineYaml(valued))).toEqual([]);
   });
 
+  it("with a backslash right before $ or a {variable}: the rendered step quotes it correctly", async () => {
+    const m = model({ images: [image({ key: "api", buildArgs: { D: "a\\{commit}", G: "lit\\$x" } })] });
+    expect(pipelineModelProblems(m)).toEqual([]);
+    const r = await runStepCommand({ ...stepOf(m) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(valueOf(r.calls[0].argv, "--build-arg", "D")).toEqual([`a\\${SAMPLE_ENV.BUILDKITE_COMMIT}`]);
+    expect(valueOf(r.calls[0].argv, "--build-arg", "G")).toEqual(["lit\\$x"]);
+    expect(unescapedRuntimeVarsInYaml(renderPipelineYaml(m))).toEqual([]);
+  });
+
   it("{tag} in a value needs a build for a git tag, as in a tag", async () => {
     const tagged = stepOf(model({ images: [image({ key: "api", buildArgs: { VERSION: "{tag}" } })] }));
     const r = await runStepCommand({ ...tagged }, { env: { BUILDKITE_TAG: "" } });
@@ -343,6 +354,13 @@ describe("commands after the build (e.g. testing a loaded image)", () => {
     const r = await runStepCommand({ ...failing });
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain("never");
+  });
+
+  it("cannot hold a backslash right before $ (Buildkite would read it as an escape), and say where", () => {
+    expect(pipelineModelProblems(model({ images: [image({ key: "api", commands: ["echo ok", 'echo "cost: \\$5"'] })] }))).toEqual([
+      `[images[0].commands[1]] has a backslash right before "$", which Buildkite reads as an escape when it stores the step; for a literal "$", use single quotes: echo 'cost: $5'`,
+    ]);
+    expect(pipelineModelProblems(model({ images: [image({ key: "api", commands: ["printf '%s\\\\' \"$HOME\""] })] }))).toEqual([]);
   });
 
   it("must not be blank", () => {
