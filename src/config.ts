@@ -92,11 +92,14 @@ export function levenshtein(a: string, b: string): number {
   return dp[b.length];
 }
 
+/** How many edits still make `key` a likely typo of another key. */
+const typoDistance = (key: string) => Math.max(2, Math.floor(key.length / 3));
+
 export function didYouMean(key: string, known: string[]): string {
   const best = known
     .map((k) => ({ k, d: levenshtein(key, k) }))
     .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))[0];
-  const hint = best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${best.k}"?` : "";
+  const hint = best && best.d <= typoDistance(key) ? ` Did you mean "${best.k}"?` : "";
   return `${hint} Allowed keys: ${known.join(", ")}.`;
 }
 
@@ -367,7 +370,7 @@ function standsFor(key: string, known: readonly string[]): boolean {
   const k = key.toLowerCase();
   return known.some((name) => {
     const n = name.toLowerCase();
-    return n === k || n.startsWith(k) || k.startsWith(n) || levenshtein(k, n) <= Math.max(2, Math.floor(k.length / 3));
+    return n === k || n.startsWith(k) || k.startsWith(n) || levenshtein(k, n) <= typoDistance(k);
   });
 }
 

@@ -21,23 +21,13 @@
  * @param where names the value in the error message, e.g. `images[0].env.FOO`.
  */
 export function escapeInterpolation(agentText: string, where = "value"): string {
-  let out = "";
-  let backslashes = 0;
-  for (const ch of agentText) {
-    if (ch === "$") {
-      if (backslashes % 2 === 1) {
-        throw new Error(
-          `[${where}] contains a backslash directly before "$" (${JSON.stringify(agentText)}): ` +
-            'Buildkite interpolation reads "\\$" as an escaped "$", so this value cannot be stored as written.',
-        );
-      }
-      out += "$$";
-    } else {
-      out += ch;
-    }
-    backslashes = ch === "\\" ? backslashes + 1 : 0;
+  if (hasEscapedDollar(agentText)) {
+    throw new Error(
+      `[${where}] contains a backslash directly before "$" (${JSON.stringify(agentText)}): ` +
+        'Buildkite interpolation reads "\\$" as an escaped "$", so this value cannot be stored as written.',
+    );
   }
-  return out;
+  return agentText.replace(/\$/g, "$$$$");
 }
 
 /** Whether `text` has a `$` right after an odd run of backslashes: what {@link escapeInterpolation} cannot store. */
