@@ -359,21 +359,26 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
 }
 
 /**
+ * Whether an unknown key looks like a misspelling of a known one: the same but for case, a prefix
+ * either way (3 characters or more), or a few edits (fewer for short keys, none below 2 characters).
+ */
+function standsFor(key: string, known: readonly string[]): boolean {
+  const k = key.toLowerCase();
+  const edits = Math.min(typoDistance(k), Math.floor(k.length / 2));
+  return known.some((name) => {
+    const n = name.toLowerCase();
+    return n === k || (k.length >= 3 && (n.startsWith(k) || k.startsWith(n))) || levenshtein(k, n) <= edits;
+  });
+}
+
+/**
  * What of a config the schema rejected can still be cross-checked: a copy without the unknown keys
- * (already reported) and without the pipelines that have any other problem. The pipelines stay at
+ * that stand for nothing known (already reported) and without the pipelines that have any other
+ * problem, or an unknown key that looks like a misspelt known one. The pipelines stay at
  * their indices (the array has holes, which `forEach` skips), so problems keep their paths.
  * `undefined` when another kind of problem leaves nothing sound to check against (a top-level key
  * with a bad value, say): then only the schema's problems are reported.
  */
-/** Whether an unknown key looks like a misspelling of a known one (case, a prefix, or a few edits). */
-function standsFor(key: string, known: readonly string[]): boolean {
-  const k = key.toLowerCase();
-  return known.some((name) => {
-    const n = name.toLowerCase();
-    return n === k || n.startsWith(k) || k.startsWith(n) || levenshtein(k, n) <= typoDistance(k);
-  });
-}
-
 function salvage(data: Record<string, unknown>, issues: readonly z.core.$ZodIssue[]): StackConfig | undefined {
   const copy = structuredClone(data);
   const broken = new Set<number>();

@@ -40,10 +40,12 @@ export function parseStackFile(text: string, stack: string, file: string, projec
   try {
     parsed = parse(text);
   } catch (e) {
-    // The parser's first line names the problem and its position; the code frame after it would
-    // print the file's text, which may hold a value that should have been a secret.
-    const first = (e as Error).message.split("\n")[0].replace(/:$/, "");
-    throw new StackFileError(`${name} is not valid YAML: ${first}`);
+    // Only the problem and its position: the parser's message may quote the file's text (a code
+    // frame, an alias name), which may hold a value that should have been a secret.
+    const err = e as Error & { linePos?: { line: number; col: number }[] };
+    const problem = err.message.split("\n")[0].split(/: | at line \d+/)[0].replace(/:$/, "");
+    const at = err.linePos?.[0];
+    throw new StackFileError(`${name} is not valid YAML: ${problem}${at ? ` at line ${at.line}, column ${at.col}` : ""}`);
   }
   const doc = parsed ?? {};
   if (!isMapping(doc)) throw new StackFileError(`${name} must be a YAML mapping with a "config:" key (got ${kindOf(doc)})`);

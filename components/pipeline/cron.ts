@@ -4,9 +4,10 @@
  * fields (minute, hour, day of month, month, day of week) with an optional time zone, an IANA name
  * such as `Europe/Berlin` or an offset such as `+09:00`. Each field is a comma-separated list of
  * `*`, `N` or `N-M`, each optionally `/STEP`; months and days of the week also take their
- * three-letter English names. Buildkite's extensions in the day fields (`L`, `last`, `-2`, `1#2`,
- * `2%2+1`) are passed through unchecked. Buildkite runs schedules at most every 10 minutes, so a
- * minute field of `*` or `*` with a step under 10 is refused.
+ * three-letter English names. Buildkite's extensions in the day fields (`L`, `last`, `-2`, `-2-L`,
+ * `1#2`, `2%2+1`) are accepted item by item, in the field they belong to. Buildkite runs schedules
+ * at most every 10 minutes, so a minute field of `*`, or `*` with a step under 10, is refused (other
+ * dense minute lists are left to Buildkite).
  */
 
 /** The intervals Buildkite predefines. */
@@ -38,13 +39,24 @@ function value(text: string, field: Field): number | undefined {
   return i >= 0 ? field.min + i : undefined;
 }
 
-/** Buildkite's (fugit's) day-field extensions: last day, days from the end, nth weekday, modulo. */
-const DAY_EXTENSION = /^(?:l|last|-[0-9]{1,2}(?:-l)?|[0-9a-z]+#(?:-?[0-9]|l)|[0-9a-z]+%[0-9]+(?:\+[0-9]+)?|[0-9a-z-]+-l)$/i;
+/**
+ * Buildkite's (fugit's) day-field extensions, item by item: in the day of month `L` / `last`, a day
+ * counted from the end (`-2`) or a range to the last day (`-2-L`, `15-L`); in the day of week the nth
+ * weekday of the month (`1#2`, `sun#-1`, `fri#L`); in either, a modulo (`0%3`, `2%2+1`).
+ */
+const DOM_DAY = "(?:[1-9]|[12][0-9]|3[01])";
+const DOW_DAY = "(?:[0-7]|sun|mon|tue|wed|thu|fri|sat)";
+const MODULO = "%[1-9][0-9]?(?:\\+[0-9]{1,2})?";
+const DAY_EXTENSIONS: Readonly<Record<string, RegExp>> = {
+  "day of month": new RegExp(`^(?:l|last|-${DOM_DAY}(?:-l)?|${DOM_DAY}-l|(?:0|${DOM_DAY})${MODULO})$`, "i"),
+  "day of week": new RegExp(`^(?:${DOW_DAY}#(?:-?[1-5]|l)|${DOW_DAY}${MODULO})$`, "i"),
+};
 
 function fieldProblem(text: string, field: Field): string | undefined {
-  if ((field.name === "day of month" || field.name === "day of week") && text.split(",").some((t) => DAY_EXTENSION.test(t))) return undefined;
+  const extension = DAY_EXTENSIONS[field.name];
   const range = `${field.min}-${field.max}${field.names ? ` or ${field.names[0].toUpperCase()}-${field.names[field.names.length - 1].toUpperCase()}` : ""}`;
   for (const item of text.split(",")) {
+    if (extension?.test(item)) continue;
     const m = /^([^/]+)(?:\/([0-9]+))?$/.exec(item);
     if (!m || (m[2] !== undefined && Number(m[2]) === 0)) return `${field.name} ${JSON.stringify(text)} is not a list of *, N or N-M with an optional /STEP`;
     if (m[1] === "*") continue;

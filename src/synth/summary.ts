@@ -1,5 +1,7 @@
 /** The human summary of a synth run: one table per pipeline, then what must be done by hand. */
 import { ENV } from "../../components/naming";
+import { agentEnvNames } from "../../components/secrets/job-env";
+import { secretEnvNames } from "../pipeline-model";
 import type { SynthRun } from "./run";
 
 function cell(text: string): string {
@@ -54,14 +56,14 @@ export function renderSummary(run: SynthRun): string {
     // Build secrets read a job variable this stack does not deliver (it delivers only the Depot token
     // and the Docker Hub credentials): the agents must provide it.
     for (const im of pl.config.images) {
-      // What this image's step receives: the Depot token (token modes), the Docker Hub credentials
-      // (only when it pushes there), and its own env.
-      const received = new Set(Object.keys(im.env));
-      if (pl.auth !== "oidc") received.add(ENV.depotToken);
-      if (im.destinations.some((d) => d.startsWith("dockerhub:"))) {
-        received.add(ENV.dockerhubUsername);
-        received.add(ENV.dockerhubToken);
-      }
+      // What this image's step receives: DEPOT_PROJECT_ID and its own env, plus the pipeline's
+      // secrets under the names its backend gives them. Buildkite secrets go per step (Docker Hub
+      // credentials only to steps that push there); the hook and the Elastic CI Stack export every
+      // secret of the pipeline to each of its jobs.
+      const pipelineSecrets = secretEnvNames(cfg, pl);
+      const pushesToDockerhub = im.destinations.some((d) => d.startsWith("dockerhub:"));
+      const stepSecrets = pl.secretsBackend === "buildkite" ? pipelineSecrets.filter((n) => n === ENV.depotToken || pushesToDockerhub) : pipelineSecrets;
+      const received = new Set([ENV.depotProjectId, ...Object.keys(im.env), ...stepSecrets.flatMap((n) => agentEnvNames(pl.secretsBackend, n))]);
       for (const [id, env] of Object.entries(im.secrets)) {
         if (received.has(env)) continue;
         todo.push(

@@ -115,6 +115,7 @@ describe("npm run synth with bad config", () => {
 
   it.each([
     ["not YAML", "config:\n  depot-buildkite:pipelines: [\n", /^Pulumi\.broken\.yaml is not valid YAML: .* at line 3, column 1$/],
+    ["an alias (its name never echoed)", "config:\n  depot-buildkite:dockerhubToken: *canary_hunter2\n", /^Pulumi\.broken\.yaml is not valid YAML: Unresolved alias \(the anchor must be set before the alias\)$/],
     ["config: a scalar (never echoed: it may be a misplaced secret)", "config: dpt_canary_value\n", /^Pulumi\.broken\.yaml: "config:" must be a mapping of keys to values \(got a string\)$/],
     ["a list", "- a\n- b\n", /^Pulumi\.broken\.yaml must be a YAML mapping with a "config:" key \(got a list\)$/],
     ["config: a list", "config: [1]\n", /^Pulumi\.broken\.yaml: "config:" must be a mapping of keys to values \(got a list\)$/],

@@ -9,8 +9,9 @@ import type { Placeholder, SynthRun } from "../../src/synth/run";
 const CLUSTER_UUID = "0190abcd-1234-4abc-8def-0123456789ab";
 const CLUSTER_ID = Buffer.from(`Cluster---${CLUSTER_UUID}`).toString("base64");
 
-function settingsWith(images: Record<string, unknown>[], auth = "oidc"): Settings {
+function settingsWith(images: Record<string, unknown>[], auth = "oidc", secrets: Record<string, unknown> = { backend: "buildkite" }): Settings {
   const config = {
+    [`${PROJECT}:secrets`]: JSON.stringify(secrets),
     [`${PROJECT}:buildkite`]: JSON.stringify({ organization: "acme", clusterId: CLUSTER_ID, clusterUuid: CLUSTER_UUID }),
     [`${PROJECT}:depot`]: JSON.stringify({ projectId: "abc123def0", auth }),
     [`${PROJECT}:dockerhub`]: JSON.stringify({ username: "acmebot" }),
@@ -47,6 +48,24 @@ describe("summary.md: build secrets", () => {
     );
     expect(todo(s)).toEqual([]);
     expect(s).toContain("Nothing: `pulumi up` does everything.");
+  });
+});
+
+describe("summary.md: build secrets under the other backends", () => {
+  const pushes = { key: "app", destinations: ["dockerhub:acme/web"] };
+
+  it("hook: every job of the pipeline gets its secrets, so a step that does not push still has DOCKERHUB_TOKEN", () => {
+    const s = summary(settingsWith([pushes, { key: "test", secrets: { dh: "DOCKERHUB_TOKEN", p: "DEPOT_PROJECT_ID" } }], "oidc", { backend: "hook", hook: {} }));
+    expect(todo(s).filter((l) => l.startsWith("- Provide"))).toEqual([]);
+  });
+
+  it("elastic-stack: the token reaches jobs only as DOCKER_LOGIN_PASSWORD", () => {
+    const s = summary(
+      settingsWith([pushes, { key: "test", secrets: { dh: "DOCKERHUB_TOKEN", pw: "DOCKER_LOGIN_PASSWORD", u: "DOCKERHUB_USERNAME" } }], "oidc", { backend: "elastic-stack", elasticStack: { bucket: "ci-secrets" } }),
+    );
+    expect(todo(s).filter((l) => l.startsWith("- Provide"))).toEqual([
+      "- Provide `DOCKERHUB_TOKEN` to the jobs of pipeline `web` (build secret `dh` of image `test` reads it; this stack does not deliver it), e.g. from the agent environment hook or a Buildkite secret.",
+    ]);
   });
 });
 
