@@ -24,3 +24,12 @@ export const ENV = {
   dockerhubUsername: "DOCKERHUB_USERNAME",
   dockerhubToken: "DOCKERHUB_TOKEN",
 } as const;
+
+/**
+ * Whether a step gets one of its pipeline's secrets when the backend delivers them per step
+ * (Buildkite secrets): the Docker Hub credentials only when the step pushes to Docker Hub (least
+ * privilege per job), everything else always.
+ */
+export function stepGetsSecret(envName: string, pushesToDockerhub: boolean): boolean {
+  return pushesToDockerhub || (envName !== ENV.dockerhubToken && envName !== ENV.dockerhubUsername);
+}

@@ -13,14 +13,14 @@ import {
   StackConfig,
   topLevelSchema,
 } from "./config-schema";
-import type { DepotAuthMode, SecretsBackend } from "../components/pipeline/model";
+import { DestinationKind, type DepotAuthMode, type SecretsBackend } from "../components/pipeline/model";
 import { tagTemplateProblems } from "../components/pipeline/tags";
 import { isMovingTag } from "../components/aws/ecr-rules";
 import { pipelineModelProblems } from "../components/pipeline/validate";
 import { cronlineProblems } from "../components/pipeline/cron";
 import { renderPipeline } from "../components/pipeline/render";
 import { slugToIdentifier } from "../components/naming";
-import { buildPipelineModel, standInRefs } from "./pipeline-model";
+import { buildPipelineModel, pushesTo, standInRefs } from "./pipeline-model";
 
 export const PROJECT = "depot-buildkite";
 
@@ -226,7 +226,7 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
     if (auth === "project-token" && !orgToken) need("depotToken", `pipeline "${pl.slug}" uses a project token and no organization token is set to create one`);
     if (pl.sign && pl.delivery !== "repository") p(["pipelines", i, "sign"], `signing applies to the stored upload step; set "delivery: repository" or remove "sign".`);
     if (pl.sign) need("signingJwks", `pipeline "${pl.slug}" signs its stored step`);
-    const needsSecretsDelivery = auth !== "oidc" || pl.images.some((im) => im.destinations.some((d) => d.startsWith("dockerhub:")));
+    const needsSecretsDelivery = auth !== "oidc" || pl.images.some((im) => pushesTo(im, DestinationKind.Dockerhub));
     if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterUuid && !problems.some((x) => x.path === formatPath(project, ["buildkite", "clusterUuid"]))) {
       p(["buildkite", "clusterUuid"], `is required: pipeline "${pl.slug}" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).`);
     }
@@ -272,7 +272,7 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
       });
       // An OIDC role limited to some branches refuses every other build: say so before jobs fail.
       const trusted = cfg.ecr?.access === "oidc" ? cfg.ecr.branches : undefined;
-      if (trusted && im.destinations.some((d) => d.startsWith("ecr:"))) {
+      if (trusted && pushesTo(im, DestinationKind.Ecr)) {
         const exactSubset = (names: readonly string[] | undefined) => names !== undefined && names.length > 0 && names.every((b) => trusted.includes(b));
         // The step's own `branches` filter applies to every build. The pipeline's branch filter does
         // not apply to pull requests (Buildkite's docs), so it counts only without them, and only
@@ -329,7 +329,7 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
   cfg.pipelines.forEach((pl, i) => {
     const backend = pl.secretsBackend ?? cfg.secrets.backend;
     const auth = pl.auth ?? cfg.depot.auth;
-    const receives = auth !== "oidc" || (cfg.dockerhub !== undefined && pl.images.some((im) => im.destinations.some((d) => d.startsWith("dockerhub:"))));
+    const receives = auth !== "oidc" || (cfg.dockerhub !== undefined && pl.images.some((im) => pushesTo(im, DestinationKind.Dockerhub)));
     if (backend !== "buildkite" || !receives) return;
     const id = slugToIdentifier(pl.slug);
     const prev = secretKeyOwners.get(id);

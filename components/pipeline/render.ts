@@ -9,7 +9,7 @@
  *   YAML 1.1 quoting rules (Buildkite reads `yes`/`on` as booleans otherwise) and no line folding.
  */
 import { stringify } from "yaml";
-import { ENV } from "../naming";
+import { ENV, stepGetsSecret } from "../naming";
 import {
   COMMAND_STEP_KEY_ORDER,
   GROUP_STEP_KEY_ORDER,
@@ -95,9 +95,7 @@ export function imageEnv(image: ImageBuild, model: PipelineModel): Record<string
 function stepSecrets(image: ImageBuild, model: PipelineModel): Record<string, string> | undefined {
   if (model.secretsBackend !== "buildkite") return undefined;
   const pushesDockerhub = image.destinations.some((d) => d.kind === "dockerhub");
-  const wanted = Object.fromEntries(
-    Object.entries(model.secretEnv).filter(([name]) => pushesDockerhub || (name !== ENV.dockerhubToken && name !== ENV.dockerhubUsername)),
-  );
+  const wanted = Object.fromEntries(Object.entries(model.secretEnv).filter(([name]) => stepGetsSecret(name, pushesDockerhub)));
   return Object.keys(wanted).length > 0 ? sorted(wanted) : undefined;
 }
 

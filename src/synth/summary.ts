@@ -1,7 +1,8 @@
 /** The human summary of a synth run: one table per pipeline, then what must be done by hand. */
-import { ENV } from "../../components/naming";
+import { ENV, stepGetsSecret } from "../../components/naming";
+import { DestinationKind } from "../../components/pipeline/model";
 import { agentEnvNames } from "../../components/secrets/job-env";
-import { secretEnvNames } from "../pipeline-model";
+import { pushesTo, secretEnvNames } from "../pipeline-model";
 import type { SynthRun } from "./run";
 
 function cell(text: string): string {
@@ -61,8 +62,8 @@ export function renderSummary(run: SynthRun): string {
       // credentials only to steps that push there); the hook and the Elastic CI Stack export every
       // secret of the pipeline to each of its jobs.
       const pipelineSecrets = secretEnvNames(cfg, pl);
-      const pushesToDockerhub = im.destinations.some((d) => d.startsWith("dockerhub:"));
-      const stepSecrets = pl.secretsBackend === "buildkite" ? pipelineSecrets.filter((n) => n === ENV.depotToken || pushesToDockerhub) : pipelineSecrets;
+      const pushesToDockerhub = pushesTo(im, DestinationKind.Dockerhub);
+      const stepSecrets = pl.secretsBackend === "buildkite" ? pipelineSecrets.filter((n) => stepGetsSecret(n, pushesToDockerhub)) : pipelineSecrets;
       const received = new Set([ENV.depotProjectId, ...Object.keys(im.env), ...stepSecrets.flatMap((n) => agentEnvNames(pl.secretsBackend, n))]);
       for (const [id, env] of Object.entries(im.secrets)) {
         if (received.has(env)) continue;
