@@ -3,7 +3,7 @@
  * to a temporary project folder: the whole program, in a fresh process, once per stack variant.
  * Used where one test file needs more than one run of the program (one mock stack per process).
  */
-import { spawn } from "node:child_process";
+import { runProcess, type RunResult } from "../helpers/process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,11 +16,7 @@ export type { PlanResource };
 
 const TSX = path.join(REPO_ROOT, "node_modules", ".bin", "tsx");
 
-export interface ChildSynth {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
+export interface ChildSynth extends RunResult {
   ms: number;
   /** `path relative to <out>/<stack>` -> content, for every written file. */
   files: Record<string, string>;
@@ -54,47 +50,26 @@ function filesUnder(dir: string, base = dir): Record<string, string> {
 }
 
 /** Write `Pulumi.<stack>.yaml` with this config into a fresh project folder and run the synth there. */
-export function synthInChild(stack: string, config: StackConfigBlock, timeoutMs = 30_000): Promise<ChildSynth> {
+export async function synthInChild(stack: string, config: StackConfigBlock, timeoutMs = 30_000): Promise<ChildSynth> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "audit-synth-"));
   copyFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
   writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), stringify({ config }));
   const out = path.join(dir, "out");
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(REPO_ROOT, "src", "synth.ts"), "--stack", stack, "--out", out], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const files = filesUnder(path.join(out, stack));
-      rmSync(dir, { recursive: true, force: true });
-      const planText = files["plan.json"];
-      resolve({
-        code,
-        stdout,
-        stderr,
-        timedOut,
-        ms: Date.now() - started,
-        files,
-        plan: planText ? (JSON.parse(planText) as ChildSynth["plan"]) : undefined,
-      });
-    });
+  const run = await runProcess(TSX, [path.join(REPO_ROOT, "src", "synth.ts"), "--stack", stack, "--out", out], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: "" },
+    timeoutMs,
   });
+  const files = filesUnder(path.join(out, stack));
+  rmSync(dir, { recursive: true, force: true });
+  const planText = files["plan.json"];
+  return {
+    ...run,
+    ms: Date.now() - started,
+    files,
+    plan: planText ? (JSON.parse(planText) as ChildSynth["plan"]) : undefined,
+  };
 }
 
 /** Run tasks with at most `limit` at a time (the machine has two cores). */

@@ -12,13 +12,13 @@
  * When a tool is missing, each locator throws if `CI` is set, and otherwise returns `undefined`
  * after printing a visible warning; callers then skip (`it.skipIf(!tools.schema)`).
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import { toAgentShell } from "../../components/pipeline/interpolation";
+import { runProcess as run } from "./process";
 import { DEPOT_CLI_PATH } from "../../scripts/fetch-depot-cli";
 
 /** Root of the repository (this file is test/helpers/conformance.ts). */
@@ -59,37 +59,6 @@ export function shellcheckBinary(): string | undefined {
 /** Which real tools are available (each warns once or throws in CI when absent). */
 export function conformanceTools(): { schema?: string; depot?: string; shellcheck?: string } {
   return { schema: schemaPath(), depot: depotBinary(), shellcheck: shellcheckBinary() };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Process helper
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    // A child that exits before reading its input (e.g. a failing script) must not crash the test run.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(opts.input ?? "");
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
