@@ -212,6 +212,8 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
   }
 
   const slugs = new Map<string, number>();
+  // The cluster is named once, for the first pipeline that reads Buildkite secrets.
+  let clusterChecked = false;
   cfg.pipelines.forEach((pl, i) => {
     const prev = slugs.get(pl.slug);
     if (prev !== undefined) p(["pipelines", i, "slug"], `"${pl.slug}" is already used by pipelines[${prev}]; slugs must be unique.`);
@@ -227,11 +229,14 @@ function crossProblems(project: string, cfg: StackConfig, secretsSet: Set<Secret
     if (pl.sign && pl.delivery !== "repository") p(["pipelines", i, "sign"], `signing applies to the stored upload step; set "delivery: repository" or remove "sign".`);
     if (pl.sign) need("signingJwks", `pipeline "${pl.slug}" signs its stored step`);
     const needsSecretsDelivery = auth !== "oidc" || pl.images.some((im) => pushesTo(im, DestinationKind.Dockerhub));
-    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterUuid && !problems.some((x) => x.path === formatPath(project, ["buildkite", "clusterUuid"]))) {
-      p(["buildkite", "clusterUuid"], `is required: pipeline "${pl.slug}" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).`);
-    }
-    if (needsSecretsDelivery && backend === "buildkite" && !cfg.buildkite.clusterId && !problems.some((x) => x.path === formatPath(project, ["buildkite", "clusterId"]))) {
-      p(["buildkite", "clusterId"], `is required: pipeline "${pl.slug}" reads Buildkite secrets, which only jobs of pipelines in their cluster can read (give the cluster's GraphQL ID).`);
+    if (needsSecretsDelivery && backend === "buildkite" && !clusterChecked) {
+      clusterChecked = true;
+      if (!cfg.buildkite.clusterUuid) {
+        p(["buildkite", "clusterUuid"], `is required: pipeline "${pl.slug}" reads its secrets from Buildkite secrets, which live in a cluster (give the cluster UUID).`);
+      }
+      if (!cfg.buildkite.clusterId) {
+        p(["buildkite", "clusterId"], `is required: pipeline "${pl.slug}" reads Buildkite secrets, which only jobs of pipelines in their cluster can read (give the cluster's GraphQL ID).`);
+      }
     }
     if (needsSecretsDelivery && backend === "elastic-stack" && !cfg.secrets.elasticStack) {
       p(["secrets", "elasticStack"], `is required: pipeline "${pl.slug}" uses the Elastic CI Stack secrets bucket (give its bucket name).`);
